@@ -1,0 +1,93 @@
+using Akka.Actor;
+using Akka.Persistence;
+
+namespace Tyto.Actors.Collection;
+
+/// <summary>Asks to sample every <see cref="Seconds"/> seconds from now on.</summary>
+public sealed record ChangeRefreshInterval(int Seconds)
+{
+    public const int MinSeconds = 1;
+    public const int MaxSeconds = 3600;
+}
+
+/// <summary>The refresh interval was changed.</summary>
+public sealed record RefreshIntervalChanged(int Seconds, DateTime At) : ITytoEvent;
+
+/// <summary>Subscribes an actor to the collection settings; it gets the current ones at once and every change after.</summary>
+public sealed record SubscribeToCollectionSettings(IActorRef Subscriber);
+
+/// <summary>The settings every host's collection follows.</summary>
+public sealed record CollectionSettings(int RefreshIntervalSeconds) : ITytoSnapshot
+{
+    public CollectionSettings Apply(RefreshIntervalChanged changed) => this with { RefreshIntervalSeconds = changed.Seconds };
+
+    /// <summary>The events that changing the interval produces: none where nothing would change.</summary>
+    public IReadOnlyList<RefreshIntervalChanged> Decide(ChangeRefreshInterval command, DateTime now) =>
+        command.Seconds == RefreshIntervalSeconds ? [] : [new RefreshIntervalChanged(command.Seconds, now)];
+}
+
+/// <summary>
+/// Holds the cluster-wide collection settings as an event-sourced singleton, so a changed refresh interval
+/// survives restarts and reaches every sampler.
+/// </summary>
+public sealed class CollectionSettingsActor : ReceivePersistentActor
+{
+    private const int SnapshotEvery = 100;
+
+    private readonly HashSet<IActorRef> _subscribers = [];
+    private CollectionSettings _settings;
+
+    public CollectionSettingsActor(int defaultIntervalSeconds)
+    {
+        _settings = new CollectionSettings(defaultIntervalSeconds);
+
+        Recover<RefreshIntervalChanged>(changed => _settings = _settings.Apply(changed));
+        Recover<SnapshotOffer>(offer => offer.Snapshot is CollectionSettings settings, offer => _settings = (CollectionSettings)offer.Snapshot);
+
+        Command<ChangeRefreshInterval>(command =>
+        {
+            if (command.Seconds is < ChangeRefreshInterval.MinSeconds or > ChangeRefreshInterval.MaxSeconds)
+            {
+                Sender.Tell(new Status.Failure(new ArgumentOutOfRangeException(nameof(command), command.Seconds, "Refresh interval out of range")));
+                return;
+            }
+            var events = _settings.Decide(command, DateTime.UtcNow);
+            if (events.Count == 0)
+            {
+                Sender.Tell(_settings);
+                return;
+            }
+            var requester = Sender;
+            PersistAll(events, changed =>
+            {
+                _settings = _settings.Apply(changed);
+                requester.Tell(_settings);
+                foreach (var subscriber in _subscribers)
+                    subscriber.Tell(_settings);
+                if (LastSequenceNr % SnapshotEvery == 0)
+                    SaveSnapshot(_settings);
+            });
+        });
+        Command<SubscribeToCollectionSettings>(subscribe =>
+        {
+            _subscribers.Add(subscribe.Subscriber);
+            Context.Watch(subscribe.Subscriber);
+            subscribe.Subscriber.Tell(_settings);
+        });
+        Command<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
+        Command<SaveSnapshotSuccess>(saved =>
+            DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<GetCollectionSettings>(_ => Sender.Tell(_settings));
+    }
+
+    public override string PersistenceId => "settings-collection";
+
+    public static Props PropsFor(int defaultIntervalSeconds) => Props.Create(() => new CollectionSettingsActor(defaultIntervalSeconds));
+}
+
+/// <summary>Asks for the current collection settings.</summary>
+public sealed record GetCollectionSettings
+{
+    public static readonly GetCollectionSettings Instance = new();
+}

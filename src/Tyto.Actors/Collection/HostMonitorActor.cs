@@ -1,0 +1,81 @@
+using Akka;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Tyto.Actors.Agents;
+using Akka.Streams.Dsl;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Collection;
+
+/// <summary>
+/// Monitors one host: a <see cref="CollectorActor"/> per collector and a <see cref="SamplerActor"/>; follows the
+/// collection settings and answers commands about the host's processes.
+/// </summary>
+public sealed class HostMonitorActor : ReceiveActor
+{
+    public HostMonitorActor(string agentId, IReadOnlyList<ICollector> collectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval)
+    {
+        var children = collectors.Select(c => Context.ActorOf(CollectorActor.PropsFor(c), c.Name)).ToList();
+        var processes = collectors.OfType<ProcessCollector>().Select(c => Context.Child(c.Name)).FirstOrDefault() ?? ActorRefs.Nobody;
+        var sampler = Context.ActorOf(SamplerActor.PropsFor(agentId, children, output, initialInterval), "sampler");
+        settings.Tell(new SubscribeToCollectionSettings(Self));
+        var system = (SystemSection)collectors.OfType<SystemCollector>().Single().Collect(DateTime.UtcNow);
+        agents.Tell(new RegisterLocalHost(agentId, Self, system.Hostname, system.Architecture));
+
+        Receive<CollectionSettings>(s => sampler.Tell(new ChangeSampleInterval(TimeSpan.FromSeconds(s.RefreshIntervalSeconds))));
+        Receive<GetProcessDetails>(query => processes.Forward(query));
+        Receive<SignalProcess>(command => processes.Forward(command));
+    }
+
+    public static Props PropsFor(string agentId, IReadOnlyList<ICollector> collectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval) =>
+        Props.Create(() => new HostMonitorActor(agentId, collectors, output, settings, agents, initialInterval));
+
+    /// <summary>The collectors that read the host under <paramref name="root"/>.</summary>
+    public static IReadOnlyList<ICollector> CollectorsFor(HostRoot root) =>
+    [
+        new SystemCollector(root),
+        new CpuCollector(root),
+        new MemoryCollector(root),
+        new DiskCollector(root),
+        new NetworkCollector(root),
+        new ProcessCollector(root),
+        new TemperatureCollector(root),
+        new UnavailableCollector("gpu", GpuSection.Unavailable),
+        new UnavailableCollector("docker", DockerSection.Unavailable),
+        new UnavailableCollector("systemd", SystemdSection.Unavailable),
+    ];
+}
+
+/// <summary>Marker for resolving the collection settings singleton through <c>IRequiredActor</c>.</summary>
+public sealed class CollectionSettingsSingleton;
+
+/// <summary>Marker for resolving this node's own host monitor through <c>IRequiredActor</c>.</summary>
+public sealed class LocalHostMonitor;
+
+public static class CollectionHosting
+{
+    /// <summary>Starts the collection settings singleton and the monitor of this node's own host.</summary>
+    public static AkkaConfigurationBuilder AddCollectionActors(this AkkaConfigurationBuilder builder, TytoOptions options, string role)
+    {
+        var interval = options.Collection.Interval;
+        return builder
+            .WithSingleton<CollectionSettingsSingleton>(
+                "collection-settings",
+                CollectionSettingsActor.PropsFor(interval),
+                new ClusterSingletonOptions { Role = role })
+            .WithActors((system, registry) =>
+            {
+                var monitor = system.ActorOf(
+                    HostMonitorActor.PropsFor(
+                        options.Agent.Id,
+                        HostMonitorActor.CollectorsFor(new HostRoot(options.Collection.RootPath)),
+                        MetricsHub.Get(system).Ingest,
+                        registry.Get<CollectionSettingsSingleton>(),
+                        registry.Get<AgentRegion>(),
+                        TimeSpan.FromSeconds(interval)),
+                    "host-monitor");
+                registry.Register<LocalHostMonitor>(monitor);
+            });
+    }
+}

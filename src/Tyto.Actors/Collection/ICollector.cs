@@ -1,0 +1,20 @@
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Collection;
+
+/// <summary>Reads one part of a host's state; keeps whatever counters it needs to turn totals into rates.</summary>
+public interface ICollector
+{
+    /// <summary>Short name used for the collector's actor, such as <c>cpu</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Reads the host now; <paramref name="at"/> is the tick time rates are computed against.</summary>
+    ISampleSection Collect(DateTime at);
+}
+
+/// <summary>Per-second rate of a monotonically growing counter; a counter that went backwards (reset, wrap) counts as zero.</summary>
+public static class Rates
+{
+    public static double PerSecond(long previous, long current, TimeSpan elapsed) =>
+        elapsed <= TimeSpan.Zero || current < previous ? 0 : Math.Round((current - previous) / elapsed.TotalSeconds, 1);
+}

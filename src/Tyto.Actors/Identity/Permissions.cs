@@ -1,0 +1,84 @@
+namespace Tyto.Actors.Identity;
+
+/// <summary>
+/// The catalogue of permissions, <c>resource:action</c> strings; a granted permission may use <c>*</c> for the
+/// resource, the action, or alone for everything.
+/// </summary>
+public static class Permissions
+{
+    public const string All = "*";
+    public const string DashboardView = "dashboard:view";
+    public const string MetricsRead = "metrics:read";
+    public const string HistoryRead = "history:read";
+    public const string ProcessesRead = "processes:read";
+    public const string ProcessesSignal = "processes:signal";
+    public const string SettingsRead = "settings:read";
+    public const string SettingsWrite = "settings:write";
+    public const string AlertsRead = "alerts:read";
+    public const string AlertsAcknowledge = "alerts:acknowledge";
+    public const string AlertsConfigure = "alerts:configure";
+    public const string AgentsRead = "agents:read";
+    public const string AgentsWrite = "agents:write";
+    public const string AgentsApprove = "agents:approve";
+    public const string AgentsRevoke = "agents:revoke";
+    public const string LogsRead = "logs:read";
+    public const string UsersRead = "users:read";
+    public const string UsersWrite = "users:write";
+    public const string RolesRead = "roles:read";
+    public const string RolesWrite = "roles:write";
+    public const string AuditRead = "audit:read";
+
+    public static readonly IReadOnlyList<string> Catalogue =
+    [
+        DashboardView, MetricsRead, HistoryRead, ProcessesRead, ProcessesSignal, SettingsRead, SettingsWrite,
+        AlertsRead, AlertsAcknowledge, AlertsConfigure, AgentsRead, AgentsWrite, AgentsApprove, AgentsRevoke,
+        LogsRead, UsersRead, UsersWrite, RolesRead, RolesWrite, AuditRead,
+    ];
+
+    /// <summary>Whether <paramref name="granted"/> (possibly with wildcards) covers <paramref name="required"/>.</summary>
+    public static bool Grants(string granted, string required)
+    {
+        if (granted == All)
+            return true;
+        var (grantedResource, grantedAction) = Split(granted);
+        var (requiredResource, requiredAction) = Split(required);
+        return (grantedResource == All || grantedResource == requiredResource) &&
+               (grantedAction == All || grantedAction == requiredAction);
+    }
+
+    public static bool AnyGrants(IEnumerable<string> granted, string required) => granted.Any(g => Grants(g, required));
+
+    private static (string Resource, string Action) Split(string permission)
+    {
+        var colon = permission.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (permission, "") : (permission[..colon], permission[(colon + 1)..]);
+    }
+}
+
+/// <summary>The roles every Tyto server has; they cannot be deleted or edited.</summary>
+public static class SystemRoles
+{
+    public const string Admin = "admin";
+    public const string Operator = "operator";
+    public const string Viewer = "viewer";
+
+    private static readonly string[] ViewerPermissions =
+    [
+        Permissions.DashboardView, Permissions.MetricsRead, Permissions.HistoryRead, Permissions.ProcessesRead,
+        Permissions.AlertsRead, Permissions.AgentsRead, Permissions.LogsRead,
+    ];
+
+    public static readonly IReadOnlyList<RoleRecord> All =
+    [
+        Role(Admin, "Administrator", "Full system access", [Permissions.All]),
+        Role(Operator, "Operator", "Views everything, acknowledges alerts, signals processes, approves and revokes agents, changes the refresh interval",
+        [
+            .. ViewerPermissions, Permissions.SettingsRead, Permissions.AlertsAcknowledge, Permissions.ProcessesSignal,
+            Permissions.AgentsApprove, Permissions.AgentsRevoke, Permissions.SettingsWrite,
+        ]),
+        Role(Viewer, "Viewer", "Read-only access to dashboards, metrics, history, alerts, agents and logs", ViewerPermissions),
+    ];
+
+    private static RoleRecord Role(string id, string name, string description, string[] permissions) =>
+        new() { Id = id, Name = name, Description = description, Permissions = string.Join(',', permissions), IsSystem = true };
+}

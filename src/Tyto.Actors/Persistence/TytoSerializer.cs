@@ -1,0 +1,44 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Serialization;
+using Tyto.Actors.Agents;
+using Tyto.Actors.Collection;
+
+namespace Tyto.Actors.Persistence;
+
+/// <summary>
+/// Serializes Tyto's persisted events and snapshots as JSON under a stable string manifest, so journal rows
+/// carry no .NET type names and survive renames.
+/// </summary>
+public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int SerializerId = 7301;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Every persisted type and its manifest; a manifest never changes once released.</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
+    {
+        ["agent-registered.v1"] = typeof(AgentRegistered),
+        ["agent-state.v1"] = typeof(AgentState),
+        ["refresh-interval-changed.v1"] = typeof(RefreshIntervalChanged),
+        ["collection-settings.v1"] = typeof(CollectionSettings),
+    };
+
+    private static readonly Dictionary<Type, string> ManifestsByType = Manifests.ToDictionary(p => p.Value, p => p.Key);
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) =>
+        ManifestsByType.TryGetValue(o.GetType(), out var manifest)
+            ? manifest
+            : throw new ArgumentException($"{o.GetType()} has no manifest in {nameof(TytoSerializer)}", nameof(o));
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
+
+    public override object FromBinary(byte[] bytes, string manifest) =>
+        Manifests.TryGetValue(manifest, out var type)
+            ? JsonSerializer.Deserialize(bytes, type, Json)!
+            : throw new SerializationException($"Unknown manifest {manifest}");
+}

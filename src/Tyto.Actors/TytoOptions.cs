@@ -1,0 +1,66 @@
+namespace Tyto.Actors;
+
+/// <summary>The <c>Tyto</c> configuration section (DESIGN.md §9): appsettings, <c>Tyto__*</c> environment variables, command line.</summary>
+public sealed class TytoOptions
+{
+    public const string Section = "Tyto";
+
+    public string Mode { get; set; } = "server";
+
+    public string DataDir { get; set; } = "./data";
+
+    public AuthOptions Auth { get; set; } = new();
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public ClusterOptions Cluster { get; set; } = new();
+
+    public AgentOptions Agent { get; set; } = new();
+
+    public CollectionOptions Collection { get; set; } = new();
+
+    public sealed class AuthOptions
+    {
+        /// <summary>The password of the <c>admin</c> user created on first start; a random one is printed when unset.</summary>
+        public string? AdminPassword { get; set; }
+
+        public bool AllowRegistration { get; set; }
+
+        public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
+    }
+
+    public sealed class DatabaseOptions
+    {
+        public string Provider { get; set; } = "sqlite";
+
+        public string? ConnectionString { get; set; }
+    }
+
+    public sealed class ClusterOptions
+    {
+        /// <summary>Akka addresses of seed nodes; none means a cluster of one that joins itself.</summary>
+        public List<string> Seeds { get; set; } = [];
+
+        /// <summary>Address remoting binds; loopback by default, so a single node opens nothing but its HTTP port.</summary>
+        public string Hostname { get; set; } = "127.0.0.1";
+
+        public int Port { get; set; }
+    }
+
+    public sealed class AgentOptions
+    {
+        /// <summary>The agent id this node's own host is monitored under.</summary>
+        public string Id { get; set; } = "local";
+
+        public string? Server { get; set; }
+    }
+
+    public sealed class CollectionOptions
+    {
+        /// <summary>Seconds between samples until an operator changes the refresh interval.</summary>
+        public int Interval { get; set; } = 2;
+
+        /// <summary>The root the host's /proc and /sys are read under.</summary>
+        public string RootPath { get; set; } = "/";
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tyto.Actors.Identity;
+
+namespace Tyto.Api.Auth;
+
+/// <summary>
+/// Authenticates <c>Authorization: Bearer</c> tokens against live sessions. Streaming endpoints also take
+/// <c>?access_token=</c>, because a browser's EventSource cannot set headers.
+/// </summary>
+public sealed class BearerAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IdentityStore identity)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+    public const string PermissionClaim = "tyto:permission";
+    public const string TokenItem = "tyto:token";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = TokenOf(Request);
+        if (token is null)
+            return AuthenticateResult.NoResult();
+        var user = await identity.AuthenticateAsync(token, Context.RequestAborted);
+        if (user is null)
+            return AuthenticateResult.Fail("Invalid or expired token");
+
+        Context.Items[TokenItem] = token;
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, user.UserId), new(ClaimTypes.Name, user.Username) };
+        claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(user.Permissions.Select(p => new Claim(PermissionClaim, p)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        ApiErrors.WriteAsync(Context, StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "A valid token is required");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiErrors.WriteAsync(Context, StatusCodes.Status403Forbidden, "FORBIDDEN", "You do not have permission for this");
+
+    private static string? TokenOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return header["Bearer ".Length..].Trim() is { Length: > 0 } token ? token : null;
+        if (request.Path.Value?.EndsWith("/stream", StringComparison.Ordinal) == true &&
+            request.Query.TryGetValue("access_token", out var query) && !string.IsNullOrEmpty(query))
+            return query.ToString();
+        return null;
+    }
+}
+
+public static class HttpContextSessionExtensions
+{
+    public static string UserId(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
+    public static string SessionToken(this HttpContext context) => (string)context.Items[BearerAuthenticationHandler.TokenItem]!;
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using System.Text.Json;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Microsoft.AspNetCore.Http;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Api;
+
+/// <summary>One frame of a Server-Sent Events stream: an event with data, or a comment that keeps the connection alive.</summary>
+public sealed record SseFrame(string Text)
+{
+    public static readonly SseFrame KeepAlive = new(": keep-alive\n\n");
+
+    public static SseFrame Event(string type, string json) => new($"event: {type}\ndata: {json}\n\n");
+}
+
+/// <summary>
+/// One open stream connection: its own view of the metrics hub, filtered to its agent, with its own bounded
+/// buffer that drops the oldest frames when the client reads too slowly, so a slow client never slows the hub.
+/// </summary>
+public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string? agentId)
+{
+    public const int BufferSize = 32;
+    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    public Source<SseFrame, NotUsed> Frames(TimeSpan keepAlive) =>
+        samples
+            .Where(s => agentId is null || s.AgentId == agentId)
+            .Select(s => SseFrame.Event("metrics", JsonSerializer.Serialize(s, ApiJson.Metrics)))
+            .Buffer(BufferSize, OverflowStrategy.DropHead)
+            .KeepAlive(keepAlive, () => SseFrame.KeepAlive);
+}
+
+/// <summary>Writes a stream of frames as <c>text/event-stream</c> until the client goes away.</summary>
+public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMaterializer materializer) : IResult
+{
+    private const string Retry = "retry: 3000\n\n";
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        var aborted = httpContext.RequestAborted;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        try
+        {
+            await response.WriteAsync(Retry, aborted);
+            await response.Body.FlushAsync(aborted);
+            await foreach (var frame in frames.RunAsAsyncEnumerable(materializer).WithCancellation(aborted))
+            {
+                await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame.Text), aborted);
+                await response.Body.FlushAsync(aborted);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client closed the stream.
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Streams;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Tyto.Actors.Agents;
+using Tyto.Actors.Identity;
+using Tyto.Actors.Metrics;
+using Tyto.Api.Auth;
+
+namespace Tyto.Api;
+
+/// <summary>The live metrics stream.</summary>
+public static class StreamApi
+{
+    public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/stream", Stream).RequirePermission(Permissions.MetricsRead);
+        return app;
+    }
+
+    private static async Task<IResult> Stream(
+        [FromQuery(Name = "agent_id")] string? agentId, IRequiredActor<AgentRegion> agents, MetricsHub hub, IMaterializer materializer, CancellationToken cancellationToken)
+    {
+        if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
+            return ApiErrors.AgentNotFound(agentId);
+        var subscriber = new SseSubscriber(hub.Samples, agentId);
+        return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer);
+    }
+}
+
+/// <summary>Asks the agents shard region, from the edge only, always bounded in time.</summary>
+public static class Agents
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<AgentView?> FindAsync(IRequiredActor<AgentRegion> agents, string agentId, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(agentId) ? null : (await agents.ActorRef.Ask<AgentLookup>(new GetAgent(agentId), AskTimeout, cancellationToken)).Agent;
+
+    public static Task<object> AskAsync(IRequiredActor<AgentRegion> agents, IWithAgentId message, CancellationToken cancellationToken) =>
+        agents.ActorRef.Ask<object>(message, AskTimeout, cancellationToken);
+}

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Streams;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tyto.Actors.Identity;
+using Tyto.Actors.Metrics;
+using Tyto.Api.Auth;
+
+namespace Tyto.Api;
+
+/// <summary>Wires the HTTP edge: JSON conventions, authentication, authorization, the error envelope and every endpoint group.</summary>
+public static class TytoApi
+{
+    public static IServiceCollection AddTytoApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        // Unreadable bodies throw, so the error middleware can answer them in the envelope.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddSingleton<IdentityStore>();
+        services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
+        return services;
+    }
+
+    public static WebApplication UseTytoApi(this WebApplication app)
+    {
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthApi()
+            .MapAuthApi()
+            .MapStreamApi()
+            .MapProcessesApi()
+            .MapSettingsApi()
+            .MapExportApi();
+        return app;
+    }
+}

@@ -1,0 +1,48 @@
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using Tyto.Actors;
+using Tyto.Actors.Agents;
+using Tyto.Actors.Collection;
+using Tyto.Actors.Persistence;
+
+namespace Tyto.Host;
+
+/// <summary>The one place the actor system of a server node is composed.</summary>
+public static class AkkaComposition
+{
+    public const string SystemName = "tyto";
+    public const string ServerRole = "server";
+
+    public static AkkaConfigurationBuilder ConfigureServerNode(this AkkaConfigurationBuilder akka, TytoOptions options, TytoDatabase database)
+    {
+        var cluster = options.Cluster;
+        akka.AddHocon(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "akka.hocon")), HoconAddMode.Prepend)
+            .ConfigureLoggers(loggers =>
+            {
+                // Akka logs through Microsoft.Extensions.Logging, so the "Logging" settings govern it too.
+                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
+            .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [ServerRole],
+                SeedNodes = [.. cluster.Seeds],
+                SplitBrainResolver = new KeepMajorityOption(),
+            })
+            .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
+            .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
+            .AddAgentActors(ServerRole)
+            .AddCollectionActors(options, ServerRole);
+
+        // Without seeds the node is a cluster of one: it joins itself, on whatever port remoting bound.
+        if (cluster.Seeds.Count == 0)
+            akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
+        return akka;
+    }
+}

@@ -1,0 +1,5 @@
+using Tyto.Host;
+
+var app = TytoServer.Build(args);
+await app.InitializeAsync();
+await app.RunAsync();
