@@ -33,13 +33,7 @@ public static class TytoServer
         return app;
     }
 
-    /// <summary>Prepares the database and the first admin, then starts serving.</summary>
-    public static async Task StartAsync(this WebApplication app, CancellationToken cancellationToken = default)
-    {
-        await app.InitializeAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
-    }
-
+    /// <summary>Prepares the database and the first admin; call before starting the application.</summary>
     public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         app.Services.GetRequiredService<TytoDatabase>().EnsureCreated();
