@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Tyto.Actors.Collection;
 
 namespace Tyto.Api.Tests;
 
 /// <summary>Tyto.Host as an operator runs it: a separate process, stopped with SIGTERM.</summary>
 public sealed class ProcessLifecycleTests
 {
+    private const int Sigterm = 15;
     private const string PasswordBanner = "Tyto created the user 'admin' with the password:";
 
     [Fact]
@@ -60,8 +62,7 @@ public sealed class ProcessLifecycleTests
         {
             await WaitForHealthAsync(port, process);
             await whileRunning(output);
-            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await term.WaitForExitAsync();
+            Assert.Equal(SignalOutcome.Sent, ProcessSignals.Send(process.Id, Sigterm));
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await process.WaitForExitAsync(timeout.Token);
         }
