@@ -27,6 +27,17 @@ public sealed class TytoOptions
         public bool AllowRegistration { get; set; }
 
         public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
+
+        public LoginThrottleOptions LoginThrottle { get; set; } = new();
+    }
+
+    public sealed class LoginThrottleOptions
+    {
+        public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
+
+        public int MaxFailuresPerUser { get; set; } = 5;
+
+        public int MaxFailuresPerAddress { get; set; } = 20;
     }
 
     public sealed class DatabaseOptions

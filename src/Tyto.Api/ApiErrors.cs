@@ -1,29 +1,42 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Tyto.Actors.Identity;
 
 namespace Tyto.Api;
 
 /// <summary>The error envelope of API.md: every failed request answers with one.</summary>
-public sealed record ErrorResponse(string Error, string Code, IReadOnlyDictionary<string, string> Details);
+public sealed record ErrorResponse(string Error, string Code, IReadOnlyDictionary<string, object> Details);
 
 /// <summary>Builders for error responses; codes are UPPER_SNAKE and stable for clients.</summary>
 public static class ApiErrors
 {
-    private static readonly IReadOnlyDictionary<string, string> NoDetails = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, object> NoDetails = new Dictionary<string, object>();
 
-    public static IResult Error(int status, string code, string message, IReadOnlyDictionary<string, string>? details = null) =>
+    public static IResult Error(int status, string code, string message, IReadOnlyDictionary<string, object>? details = null) =>
         TypedResults.Json(new ErrorResponse(message, code, details ?? NoDetails), statusCode: status);
 
-    public static IResult BadRequest(string code, string message, IReadOnlyDictionary<string, string>? details = null) =>
+    public static IResult BadRequest(string code, string message, IReadOnlyDictionary<string, object>? details = null) =>
         Error(StatusCodes.Status400BadRequest, code, message, details);
 
     public static IResult Validation(string field, string problem) =>
-        BadRequest("VALIDATION_FAILED", $"{field} {problem}", new Dictionary<string, string> { [field] = problem });
+        BadRequest("VALIDATION_FAILED", $"{field} {problem}", new Dictionary<string, object> { [field] = problem });
 
     public static IResult NotFound(string code, string message) => Error(StatusCodes.Status404NotFound, code, message);
 
     public static IResult Conflict(string code, string message) => Error(StatusCodes.Status409Conflict, code, message);
+
+    /// <summary>The answer to a refused identity operation.</summary>
+    public static IResult From(IdentityFailure failure) => Error(
+        failure.Kind switch
+        {
+            IdentityFailureKind.NotFound => StatusCodes.Status404NotFound,
+            IdentityFailureKind.InvalidCredentials => StatusCodes.Status401Unauthorized,
+            IdentityFailureKind.Conflict => StatusCodes.Status409Conflict,
+            IdentityFailureKind.Forbidden => StatusCodes.Status403Forbidden,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        failure.Code, failure.Message, failure.Details);
 
     public static IResult AgentNotFound(string agentId) => NotFound("AGENT_NOT_FOUND", $"No agent '{agentId}'");
 

@@ -31,7 +31,7 @@ public static class ExportApi
     {
         format = (format ?? "json").ToLowerInvariant();
         if (format is not ("json" or "csv"))
-            return ApiErrors.BadRequest("UNSUPPORTED_FORMAT", $"Format '{format}' is not supported; use json or csv", new Dictionary<string, string> { ["format"] = "must be json or csv" });
+            return ApiErrors.BadRequest("UNSUPPORTED_FORMAT", $"Format '{format}' is not supported; use json or csv", new Dictionary<string, object> { ["format"] = "must be json or csv" });
         var agent = agentId ?? options.Value.Agent.Id;
         if (await Agents.FindAsync(agents, agent, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agent);

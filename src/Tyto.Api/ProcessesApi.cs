@@ -55,7 +55,7 @@ public static class ProcessesApi
         if (request.Signal is not { } signal)
             return ApiErrors.Validation("signal", "is required");
         if (!ProcessSignals.IsValid(signal))
-            return ApiErrors.BadRequest("INVALID_SIGNAL", $"Signal {signal} is not a standard signal (1-31)", new Dictionary<string, string> { ["signal"] = "must be between 1 and 31" });
+            return ApiErrors.BadRequest("INVALID_SIGNAL", $"Signal {signal} is not a standard signal (1-31)", new Dictionary<string, object> { ["signal"] = "must be between 1 and 31" });
         var agent = agentId ?? options.Value.Agent.Id;
         return await Agents.AskAsync(agents, new SendProcessSignal(agent, id, signal), cancellationToken) switch
         {
@@ -70,7 +70,7 @@ public static class ProcessesApi
         int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
 
     private static IResult InvalidPid(string pid) =>
-        ApiErrors.BadRequest("INVALID_PID", $"'{pid}' is not a process id", new Dictionary<string, string> { ["pid"] = "must be a positive integer" });
+        ApiErrors.BadRequest("INVALID_PID", $"'{pid}' is not a process id", new Dictionary<string, object> { ["pid"] = "must be a positive integer" });
 
     private static IResult ProcessNotFound(int pid) => ApiErrors.NotFound("PROCESS_NOT_FOUND", $"No process {pid}");
 

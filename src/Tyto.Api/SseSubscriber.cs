@@ -33,15 +33,21 @@ public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string
             .KeepAlive(keepAlive, () => SseFrame.KeepAlive);
 }
 
-/// <summary>Writes a stream of frames as <c>text/event-stream</c> until the client goes away.</summary>
-public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMaterializer materializer) : IResult
+/// <summary>
+/// Writes a stream of frames as <c>text/event-stream</c> until the client goes away or its session ends: the
+/// session is checked again every <see cref="SessionRecheck"/>, so a logged-out or disabled user stops receiving.
+/// </summary>
+public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMaterializer materializer, Func<CancellationToken, Task<bool>> stillAllowed) : IResult
 {
+    public static readonly TimeSpan SessionRecheck = TimeSpan.FromSeconds(5);
     private const string Retry = "retry: 3000\n\n";
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        var aborted = httpContext.RequestAborted;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
+        var aborted = ended.Token;
+        var watch = WatchSessionAsync(ended);
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
@@ -57,7 +63,32 @@ public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMa
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client closed the stream.
+            // The client closed the stream, or its session ended.
+        }
+        finally
+        {
+            await ended.CancelAsync();
+            await watch;
+        }
+    }
+
+    private async Task WatchSessionAsync(CancellationTokenSource ended)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(SessionRecheck, ended.Token);
+                if (!await stillAllowed(ended.Token))
+                {
+                    await ended.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream ended first.
         }
     }
 }

@@ -22,12 +22,15 @@ public static class StreamApi
     }
 
     private static async Task<IResult> Stream(
-        [FromQuery(Name = "agent_id")] string? agentId, IRequiredActor<AgentRegion> agents, MetricsHub hub, IMaterializer materializer, CancellationToken cancellationToken)
+        [FromQuery(Name = "agent_id")] string? agentId, HttpContext context, IdentityStore identity, IRequiredActor<AgentRegion> agents, MetricsHub hub,
+        IMaterializer materializer, CancellationToken cancellationToken)
     {
         if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agentId);
         var subscriber = new SseSubscriber(hub.Samples, agentId);
-        return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer);
+        var token = context.SessionToken();
+        return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer,
+            async ct => await identity.AuthenticateAsync(token, ct) is { } user && Permissions.AnyGrants(user.Permissions, Permissions.MetricsRead));
     }
 }
 

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Tyto.Actors;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
@@ -22,7 +24,10 @@ public static class TytoApi
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdentityStore>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         return services;
@@ -32,13 +37,17 @@ public static class TytoApi
     {
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
         app.MapHealthApi()
             .MapAuthApi()
             .MapStreamApi()
             .MapProcessesApi()
             .MapSettingsApi()
-            .MapExportApi();
+            .MapExportApi()
+            .MapUsersApi()
+            .MapRolesApi()
+            .MapAuditApi();
         return app;
     }
 }

@@ -137,7 +137,7 @@ public sealed class PasswordChangeTests : IAsyncLifetime
         using var other = await _host.LoginAsync();
 
         using var wrong = await current.PutAsJsonAsync("/api/v1/auth/me/password", new { current_password = "not-the-password", new_password = "a-brand-new-password" });
-        await wrong.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
+        await wrong.ErrorAsync(HttpStatusCode.BadRequest, "WRONG_PASSWORD");
 
         using var tooShort = await current.PutAsJsonAsync("/api/v1/auth/me/password", new { current_password = TytoHost.AdminPassword, new_password = "short" });
         var shortError = await tooShort.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");

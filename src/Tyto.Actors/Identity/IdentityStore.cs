@@ -1,38 +1,24 @@
-using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using LinqToDB;
 using LinqToDB.Async;
+using LinqToDB.Data;
 using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Identity;
 
-/// <summary>A user as the API shows it: never with a password hash.</summary>
-public sealed record UserProfile(
-    string Id, string Username, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions,
-    string AuthProvider, bool Disabled, DateTime CreatedAt, DateTime? LastLogin);
-
-/// <summary>An authenticated request's user, resolved from a live session.</summary>
-public sealed record SessionUser(string UserId, string Username, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
-
-/// <summary>A new session: the token is shown once to the client and stored only as a hash.</summary>
-public sealed record NewSession(string Token, DateTime ExpiresAt, UserProfile User);
-
-/// <summary>Why an identity operation was refused, with the offending fields.</summary>
-public sealed record IdentityFailure(IdentityFailureKind Kind, string Message, IReadOnlyDictionary<string, string>? Fields = null);
-
-public enum IdentityFailureKind
+/// <summary>
+/// Users, roles and sessions in the read-model tables of <see cref="TytoDatabase"/>. Changes to accounts and
+/// roles are serialized, so the guard that keeps one enabled administrator cannot be raced.
+/// </summary>
+public sealed partial class IdentityStore(TytoDatabase database, TimeProvider clock) : IDisposable
 {
-    Invalid,
-    InvalidCredentials,
-    NotFound,
-}
+    private static readonly IdentityFailure InvalidCredentials =
+        new(IdentityFailureKind.InvalidCredentials, "INVALID_CREDENTIALS", "Invalid username or password");
 
-/// <summary>Users, roles and sessions in the read-model tables of <see cref="TytoDatabase"/>.</summary>
-public sealed class IdentityStore(TytoDatabase database)
-{
-    public const int MinPasswordLength = 10;
-    public const int MaxPasswordLength = 1024;
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>
     /// Creates the system roles and, on the very first start, the <c>admin</c> user. Returns the generated
@@ -46,7 +32,7 @@ public sealed class IdentityStore(TytoDatabase database)
         if (await db.GetTable<UserRecord>().AnyAsync(cancellationToken))
             return null;
 
-        var generated = string.IsNullOrEmpty(adminPassword) ? GeneratePassword() : null;
+        var generated = string.IsNullOrEmpty(adminPassword) ? RandomToken(18) : null;
         await db.InsertAsync(new UserRecord
         {
             Id = Guid.NewGuid().ToString(),
@@ -54,7 +40,7 @@ public sealed class IdentityStore(TytoDatabase database)
             UsernameKey = SystemRoles.Admin,
             PasswordHash = PasswordHasher.Hash(adminPassword ?? generated!),
             Roles = SystemRoles.Admin,
-            CreatedAt = DateTime.UtcNow,
+            CreatedAt = Now,
         }, token: cancellationToken);
         return generated;
     }
@@ -72,8 +58,8 @@ public sealed class IdentityStore(TytoDatabase database)
         if (!PasswordHasher.Verify(password, user.PasswordHash))
             return (null, InvalidCredentials);
 
-        var now = DateTime.UtcNow;
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var now = Now;
+        var token = RandomToken(32);
         var session = new SessionRecord { TokenHash = HashToken(token), UserId = user.Id, CreatedAt = now, ExpiresAt = now + lifetime };
         await db.InsertAsync(session, token: cancellationToken);
         user.LastLogin = now;
@@ -86,7 +72,7 @@ public sealed class IdentityStore(TytoDatabase database)
     {
         await using var db = database.Open();
         var hash = HashToken(token);
-        var now = DateTime.UtcNow;
+        var now = Now;
         var user = await (
             from s in db.GetTable<SessionRecord>()
             join u in db.GetTable<UserRecord>() on s.UserId equals u.Id
@@ -104,32 +90,17 @@ public sealed class IdentityStore(TytoDatabase database)
         await db.GetTable<SessionRecord>().DeleteAsync(s => s.TokenHash == hash, cancellationToken);
     }
 
-    public async Task<UserProfile?> GetProfileAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        await using var db = database.Open();
-        var user = await db.GetTable<UserRecord>().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
-        return user is null ? null : await ProfileAsync(db, user, cancellationToken);
-    }
-
-    public async Task<(UserProfile? Profile, IdentityFailure? Failure)> UpdateEmailAsync(string userId, string? email, CancellationToken cancellationToken = default)
-    {
-        if (ValidateEmail(email) is { } invalid)
-            return (null, invalid);
-        await using var db = database.Open();
-        var updated = await db.GetTable<UserRecord>().Where(u => u.Id == userId).Set(u => u.Email, string.IsNullOrEmpty(email) ? null : email).UpdateAsync(cancellationToken);
-        return updated == 0 ? (null, new IdentityFailure(IdentityFailureKind.NotFound, "User not found")) : (await GetProfileAsync(userId, cancellationToken), null);
-    }
-
     /// <summary>Changes a user's own password after checking the current one; every other session of the user ends.</summary>
-    public async Task<IdentityFailure?> ChangePasswordAsync(string userId, string currentToken, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
+    public async Task<IdentityFailure?> ChangeOwnPasswordAsync(string userId, string currentToken, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
     {
         await using var db = database.Open();
         var user = await db.GetTable<UserRecord>().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
         if (user is null)
-            return new IdentityFailure(IdentityFailureKind.NotFound, "User not found");
+            return IdentityFailure.NotFound("user", userId);
         if (!PasswordHasher.Verify(currentPassword, user.PasswordHash))
-            return new IdentityFailure(IdentityFailureKind.Invalid, "The current password is wrong", new Dictionary<string, string> { ["current_password"] = "does not match" });
-        if (ValidatePassword(user.Username, newPassword) is { } invalid)
+            return new IdentityFailure(IdentityFailureKind.Invalid, "WRONG_PASSWORD", "The current password is wrong",
+                new Dictionary<string, object> { ["current_password"] = "does not match" });
+        if (IdentityRules.Password(user.Username, newPassword, "new_password") is { } invalid)
             return invalid;
 
         var keep = HashToken(currentToken);
@@ -140,41 +111,40 @@ public sealed class IdentityStore(TytoDatabase database)
         return null;
     }
 
-    public static IdentityFailure? ValidatePassword(string username, string? password)
+    private static async Task<UserProfile> ProfileAsync(DataConnection db, UserRecord user, CancellationToken cancellationToken)
     {
-        string? problem = password switch
-        {
-            null or { Length: < MinPasswordLength } => $"must be at least {MinPasswordLength} characters",
-            { Length: > MaxPasswordLength } => $"must be at most {MaxPasswordLength} characters",
-            _ when string.Equals(password, username, StringComparison.OrdinalIgnoreCase) => "must not be the username",
-            _ => null,
-        };
-        return problem is null ? null : new IdentityFailure(IdentityFailureKind.Invalid, $"The password {problem}", new Dictionary<string, string> { ["new_password"] = problem });
+        var roleIds = user.RoleIds;
+        return Profile(user, await db.GetTable<RoleRecord>().Where(r => roleIds.Contains(r.Id)).ToListAsync(cancellationToken));
     }
 
-    public static IdentityFailure? ValidateEmail(string? email)
-    {
-        if (string.IsNullOrEmpty(email))
-            return null;
-        var valid = email.Length <= 254 && MailAddress.TryCreate(email, out var address) && address.Address == email && address.Host.Contains('.', StringComparison.Ordinal);
-        return valid ? null : new IdentityFailure(IdentityFailureKind.Invalid, "The e-mail address is not valid", new Dictionary<string, string> { ["email"] = "is not a valid e-mail address" });
-    }
+    private static async Task<IReadOnlyList<string>> PermissionsOfAsync(DataConnection db, IReadOnlyList<string> roleIds, CancellationToken cancellationToken) =>
+        PermissionsOf(await db.GetTable<RoleRecord>().Where(r => roleIds.Contains(r.Id)).ToListAsync(cancellationToken));
 
-    private static readonly IdentityFailure InvalidCredentials = new(IdentityFailureKind.InvalidCredentials, "Invalid username or password");
-
-    private static async Task<UserProfile> ProfileAsync(LinqToDB.Data.DataConnection db, UserRecord user, CancellationToken cancellationToken) => new(
-        user.Id, user.Username, user.Email, user.RoleIds, await PermissionsOfAsync(db, user.RoleIds, cancellationToken),
-        user.AuthProvider, user.Disabled, DateTime.SpecifyKind(user.CreatedAt, DateTimeKind.Utc),
-        user.LastLogin is { } last ? DateTime.SpecifyKind(last, DateTimeKind.Utc) : null);
-
-    private static async Task<IReadOnlyList<string>> PermissionsOfAsync(LinqToDB.Data.DataConnection db, IReadOnlyList<string> roleIds, CancellationToken cancellationToken)
-    {
-        var roles = await db.GetTable<RoleRecord>().Where(r => roleIds.Contains(r.Id)).ToListAsync(cancellationToken);
-        return roles.SelectMany(r => r.PermissionList).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-    }
+    private static List<string> PermissionsOf(IEnumerable<RoleRecord> roles) =>
+        roles.SelectMany(r => r.PermissionList).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static string GeneratePassword() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+    private static string RandomToken(int bytes) =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Runs an account or role change alone, in one transaction.</summary>
+    private async Task<T> WriteAsync<T>(Func<DataConnection, Task<T>> change, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = database.Open();
+            await using var transaction = await db.BeginTransactionAsync(cancellationToken);
+            var result = await change(db);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    public void Dispose() => _writes.Dispose();
 }

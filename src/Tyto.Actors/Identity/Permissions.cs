@@ -28,12 +28,44 @@ public static class Permissions
     public const string RolesWrite = "roles:write";
     public const string AuditRead = "audit:read";
 
-    public static readonly IReadOnlyList<string> Catalogue =
-    [
-        DashboardView, MetricsRead, HistoryRead, ProcessesRead, ProcessesSignal, SettingsRead, SettingsWrite,
-        AlertsRead, AlertsAcknowledge, AlertsConfigure, AgentsRead, AgentsWrite, AgentsApprove, AgentsRevoke,
-        LogsRead, UsersRead, UsersWrite, RolesRead, RolesWrite, AuditRead,
-    ];
+    /// <summary>Every permission an endpoint can require, with what it allows.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Catalogue = new Dictionary<string, string>
+    {
+        [DashboardView] = "Open the dashboard",
+        [MetricsRead] = "Read live metrics, the stream and exports",
+        [HistoryRead] = "Read metrics history",
+        [ProcessesRead] = "Read process details",
+        [ProcessesSignal] = "Send signals to processes",
+        [SettingsRead] = "Read server settings",
+        [SettingsWrite] = "Change server settings such as the refresh interval",
+        [AlertsRead] = "Read alerts and their history",
+        [AlertsAcknowledge] = "Acknowledge alerts",
+        [AlertsConfigure] = "Change alert thresholds",
+        [AgentsRead] = "Read agents",
+        [AgentsWrite] = "Add and remove agents",
+        [AgentsApprove] = "Approve or reject pending agents",
+        [AgentsRevoke] = "Revoke agent certificates",
+        [LogsRead] = "Read and search logs",
+        [UsersRead] = "Read user accounts",
+        [UsersWrite] = "Create, change, disable users and reset their passwords",
+        [RolesRead] = "Read roles and the permission catalogue",
+        [RolesWrite] = "Create, change and delete custom roles",
+        [AuditRead] = "Read the audit log",
+    };
+
+    /// <summary>
+    /// Whether a permission may be granted: a catalogue entry, <c>*</c>, or a wildcard whose fixed side names a
+    /// resource or action that exists (<c>alerts:*</c>, <c>*:read</c>).
+    /// </summary>
+    public static bool IsGrantable(string permission)
+    {
+        if (permission == All || Catalogue.ContainsKey(permission))
+            return true;
+        var (resource, action) = Split(permission);
+        if (resource.Length == 0 || action.Length == 0 || (resource == All && action == All))
+            return false;
+        return Catalogue.Keys.Any(p => Grants(permission, p));
+    }
 
     /// <summary>Whether <paramref name="granted"/> (possibly with wildcards) covers <paramref name="required"/>.</summary>
     public static bool Grants(string granted, string required)
@@ -64,16 +96,18 @@ public static class SystemRoles
 
     private static readonly string[] ViewerPermissions =
     [
-        Permissions.DashboardView, Permissions.MetricsRead, Permissions.HistoryRead, Permissions.ProcessesRead,
-        Permissions.AlertsRead, Permissions.AgentsRead, Permissions.LogsRead,
+        Permissions.DashboardView, Permissions.MetricsRead, Permissions.HistoryRead, Permissions.AlertsRead,
+        Permissions.AgentsRead, Permissions.LogsRead,
     ];
+
+    public static bool IsSystem(string roleId) => All.Any(r => r.Id == roleId);
 
     public static readonly IReadOnlyList<RoleRecord> All =
     [
         Role(Admin, "Administrator", "Full system access", [Permissions.All]),
         Role(Operator, "Operator", "Views everything, acknowledges alerts, signals processes, approves and revokes agents, changes the refresh interval",
         [
-            .. ViewerPermissions, Permissions.SettingsRead, Permissions.AlertsAcknowledge, Permissions.ProcessesSignal,
+            "*:read", Permissions.DashboardView, Permissions.AlertsAcknowledge, Permissions.ProcessesSignal,
             Permissions.AgentsApprove, Permissions.AgentsRevoke, Permissions.SettingsWrite,
         ]),
         Role(Viewer, "Viewer", "Read-only access to dashboards, metrics, history, alerts, agents and logs", ViewerPermissions),

@@ -6,7 +6,7 @@ namespace Tyto.Actors.Persistence;
 
 /// <summary>
 /// The one database of a server node: Akka.Persistence.Sql's journal and snapshots, and the read models
-/// (users, roles, sessions) beside them. A SQLite file in the data directory by default.
+/// (users, roles, sessions, audit log) beside them. A SQLite file in the data directory by default.
 /// </summary>
 public sealed class TytoDatabase
 {
@@ -41,7 +41,9 @@ public sealed class TytoDatabase
         db.CreateTable<UserRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<RoleRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<SessionRecord>(tableOptions: TableOptions.CreateIfNotExists);
+        db.CreateTable<AuditRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.Execute("CREATE UNIQUE INDEX IF NOT EXISTS ix_users_username_key ON users (username_key)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_sessions_user_id ON sessions (user_id)");
+        db.Execute("CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at)");
     }
 }

@@ -4,8 +4,11 @@ using Tyto.Actors.Identity;
 
 namespace Tyto.Api.Auth;
 
-/// <summary>Endpoint metadata naming the one permission an endpoint requires.</summary>
-public sealed record PermissionMetadata(string Permission);
+/// <summary>
+/// Endpoint metadata declaring who may call an endpoint: the one permission it requires, or, for a user's own
+/// session and profile, any signed-in user (<see cref="Permission"/> null).
+/// </summary>
+public sealed record PermissionMetadata(string? Permission);
 
 /// <summary>Satisfied when one of the user's granted permissions (wildcards included) covers <see cref="Permission"/>.</summary>
 public sealed class PermissionRequirement(string permission) : AuthorizationHandler<PermissionRequirement>, IAuthorizationRequirement
@@ -29,4 +32,11 @@ public static class PermissionEndpointExtensions
         builder
             .WithMetadata(new PermissionMetadata(permission))
             .RequireAuthorization(policy => policy.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+
+    /// <summary>Open to every signed-in user whatever their roles: their own session and profile.</summary>
+    public static TBuilder RequireSignedIn<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder
+            .WithMetadata(new PermissionMetadata(null))
+            .RequireAuthorization(policy => policy.RequireAuthenticatedUser());
 }

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Tyto.Actors.Identity;
+using Tyto.Api.Auth;
+
+namespace Tyto.Api;
+
+/// <summary>Reading the audit log.</summary>
+public static class AuditApi
+{
+    public const int DefaultLimit = 100;
+
+    public sealed record AuditEntry(
+        long Id, DateTime Timestamp, string? UserId, string? Username, string Action, string? Target, int Status, string Outcome, string? ClientAddress);
+
+    public sealed record AuditResponse(IReadOnlyList<AuditEntry> Entries, int Total);
+
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/audit", Query).RequirePermission(Permissions.AuditRead);
+        return app;
+    }
+
+    private static async Task<IResult> Query(string? from, string? to, string? user, string? limit, string? offset, AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseTime(from, "from", out var fromTime, out var error) ||
+            !QueryParameters.TryParseTime(to, "to", out var toTime, out error) ||
+            !QueryParameters.TryParseInt(limit, "limit", 1, AuditLog.MaxLimit, DefaultLimit, out var take, out error) ||
+            !QueryParameters.TryParseInt(offset, "offset", 0, int.MaxValue, 0, out var skip, out error))
+            return error!;
+        if (fromTime > toTime)
+            return ApiErrors.Validation("from", "must not be after 'to'");
+        var (entries, total) = await audit.QueryAsync(new AuditQuery(fromTime, toTime, user, take, skip), cancellationToken);
+        return TypedResults.Ok(new AuditResponse(
+            entries.Select(e => new AuditEntry(e.Id, e.At, e.UserId, e.Username, e.Action, e.Target, e.Status, e.Outcome, e.ClientAddress)).ToList(),
+            total));
+    }
+}
+
+/// <summary>Parsing of query-string parameters into envelope errors that name the parameter.</summary>
+public static class QueryParameters
+{
+    public static bool TryParseTime(string? value, string name, out DateTime? time, out IResult? error)
+    {
+        time = null;
+        error = null;
+        if (string.IsNullOrEmpty(value))
+            return true;
+        if (DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            time = parsed;
+            return true;
+        }
+        error = ApiErrors.Validation(name, "must be an ISO 8601 time such as 2024-01-15T10:30:00Z");
+        return false;
+    }
+
+    public static bool TryParseInt(string? value, string name, int min, int max, int fallback, out int number, out IResult? error)
+    {
+        error = null;
+        number = fallback;
+        if (string.IsNullOrEmpty(value))
+            return true;
+        if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number) && number >= min && number <= max)
+            return true;
+        error = ApiErrors.Validation(name, $"must be a whole number from {min} to {max}");
+        return false;
+    }
+}
+
+/// <summary>
+/// Records every state-changing request under <c>/api/</c> (who, when, what, target, outcome, client address)
+/// in the audit log; request bodies are never read, so passwords and tokens cannot leak into it.
+/// </summary>
+public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit, TimeProvider clock, ILogger<AuditMiddleware> logger)
+{
+    /// <summary>Set by login and registration: the username an anonymous request acted for.</summary>
+    public const string ActorItem = "tyto:audit-actor";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method) ||
+            !context.Request.Path.StartsWithSegments("/api"))
+        {
+            await next(context);
+            return;
+        }
+
+        var status = StatusCodes.Status500InternalServerError;
+        try
+        {
+            await next(context);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            await RecordAsync(context, status);
+        }
+    }
+
+    private async Task RecordAsync(HttpContext context, int status)
+    {
+        var endpoint = context.GetEndpoint() as RouteEndpoint;
+        var target = string.Join(',', context.Request.RouteValues.Select(v => $"{v.Key}={v.Value}"));
+        var record = new AuditRecord
+        {
+            At = clock.GetUtcNow().UtcDateTime,
+            UserId = context.User.Identity?.IsAuthenticated == true ? context.User.UserId() : null,
+            Username = context.User.FindFirstValue(ClaimTypes.Name) ?? context.Items[ActorItem] as string,
+            Action = $"{context.Request.Method} {endpoint?.RoutePattern.RawText ?? context.Request.Path.Value}",
+            Target = target.Length == 0 ? null : target,
+            Status = status,
+            Outcome = status switch
+            {
+                < 400 => "success",
+                401 or 403 or 429 => "denied",
+                _ => "failure",
+            },
+            ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
+        };
+        try
+        {
+            await audit.WriteAsync(record, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogAuditFailed(logger, e, record.Action);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the audit record of {Action}")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception, string action);
+}
