@@ -111,7 +111,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
             At = clock.GetUtcNow().UtcDateTime,
             UserId = context.User.Identity?.IsAuthenticated == true ? context.User.UserId() : null,
             Username = context.User.FindFirstValue(ClaimTypes.Name) ?? context.Items[ActorItem] as string,
-            Action = $"{context.Request.Method} {endpoint?.RoutePattern.RawText ?? context.Request.Path.Value}",
+            Action = $"{context.Request.Method} {(endpoint?.RoutePattern.RawText ?? context.Request.Path.Value)?.TrimEnd('/')}",
             Target = target.Length == 0 ? null : target,
             Status = status,
             Outcome = status switch

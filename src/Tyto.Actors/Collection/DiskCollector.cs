@@ -93,6 +93,8 @@ public sealed class DiskCollector(HostRoot root, Func<string, FileSystemSpace?> 
         return mount.Device.StartsWith('/');
     }
 
+    private static readonly System.Buffers.SearchValues<char> OctalDigits = System.Buffers.SearchValues.Create("01234567");
+
     /// <summary>The mount table escapes space, tab, newline and backslash as octal.</summary>
     private static string Unescape(string field)
     {
@@ -101,8 +103,7 @@ public sealed class DiskCollector(HostRoot root, Func<string, FileSystemSpace?> 
         var builder = new StringBuilder(field.Length);
         for (var i = 0; i < field.Length; i++)
         {
-            if (field[i] == '\\' && i + 3 < field.Length &&
-                int.TryParse(field.AsSpan(i + 1, 3), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            if (field[i] == '\\' && i + 3 < field.Length && !field.AsSpan(i + 1, 3).ContainsAnyExcept(OctalDigits))
             {
                 builder.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
                 i += 3;
@@ -130,11 +131,12 @@ public sealed class DiskCollector(HostRoot root, Func<string, FileSystemSpace?> 
         return result;
     }
 
-    /// <summary>Whole disks as <c>/sys/block</c> lists them (not partitions), without loop and RAM devices.</summary>
+    /// <summary>Whole disks as <c>/sys/block</c> lists them (not partitions), without loop and RAM-backed (ram, zram) devices.</summary>
     private static bool IsPhysicalDisk(string device, HashSet<string> blockDevices) =>
         (blockDevices.Count == 0 || blockDevices.Contains(device)) &&
         !device.StartsWith("loop", StringComparison.Ordinal) &&
-        !device.StartsWith("ram", StringComparison.Ordinal);
+        !device.StartsWith("ram", StringComparison.Ordinal) &&
+        !device.StartsWith("zram", StringComparison.Ordinal);
 
     private static FileSystemSpace? StatFileSystem(string path)
     {

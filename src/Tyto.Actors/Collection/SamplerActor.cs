@@ -51,13 +51,12 @@ public sealed class SamplerActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         // Samples are only worth their latest value: if the stream is slow, the oldest waiting one is dropped.
+        // The stream lives and dies with this actor; the hub simply loses one producer when it stops.
         _publisher = Source.ActorRef<MetricsSample>(4, OverflowStrategy.DropHead)
             .To(_output)
             .Run(Context.Materializer());
         Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, TimeSpan.Zero, _interval);
     }
-
-    protected override void PostStop() => _publisher.Tell(new Status.Success(NotUsed.Instance));
 
     private void StartRound()
     {
