@@ -105,7 +105,10 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
     private async Task RecordAsync(HttpContext context, int status)
     {
         var endpoint = context.GetEndpoint() as RouteEndpoint;
+        // What was acted on: the route's values, or for a creation the new resource's location.
         var target = string.Join(',', context.Request.RouteValues.Select(v => $"{v.Key}={v.Value}"));
+        if (target.Length == 0)
+            target = context.Response.Headers.Location.ToString();
         var record = new AuditRecord
         {
             At = clock.GetUtcNow().UtcDateTime,

@@ -10,14 +10,20 @@ namespace Tyto.Api.Tests;
 public sealed class RestartTests
 {
     [Fact]
-    public async Task Users_sessions_and_settings_survive_a_restart()
+    public async Task Users_roles_sessions_and_settings_survive_a_restart()
     {
         var dataDir = TytoHost.NewDataDir();
         string token;
+        string userToken;
         await using (var first = await TytoHost.StartAsync(dataDir))
         {
             token = await first.TokenAsync();
             using var admin = await first.LoginAsync();
+            using (var role = await admin.PostJsonAsync("/api/v1/roles", new { name = "Watchers", permissions = new[] { "metrics:read", "alerts:*" } }))
+                await role.JsonAsync(HttpStatusCode.Created);
+            using (var user = await admin.PostJsonAsync("/api/v1/users", new { username = "watcher", password = "watcher-password", roles = new[] { "watchers" } }))
+                await user.JsonAsync(HttpStatusCode.Created);
+            userToken = await first.TokenAsync("watcher", "watcher-password");
             using (var email = await admin.PutAsJsonAsync("/api/v1/auth/me", new { email = "root@example.com" }))
                 await email.JsonAsync(HttpStatusCode.OK);
             using (var interval = await admin.PostJsonAsync("/api/v1/settings/refresh", new { interval = 7 }))
@@ -33,6 +39,15 @@ public sealed class RestartTests
                 Assert.Equal("root@example.com", (await me.JsonAsync(HttpStatusCode.OK)).GetProperty("email").GetString());
 
             await second.TokenAsync("admin", TytoHost.AdminPassword);
+
+            using (var watcherRequest = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me"))
+            {
+                watcherRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", userToken);
+                using var watcher = await second.Client.SendAsync(watcherRequest);
+                var me = await watcher.JsonAsync(HttpStatusCode.OK);
+                Assert.Equal(["watchers"], UsersTests.Strings(me.GetProperty("roles")));
+                Assert.Equal(["alerts:*", "metrics:read"], UsersTests.Strings(me.GetProperty("permissions")));
+            }
             using (var replaced = await second.Client.PostJsonAsync("/api/v1/auth/login", new { username = "admin", password = "another-password-entirely" }))
                 await replaced.ErrorAsync(HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
 

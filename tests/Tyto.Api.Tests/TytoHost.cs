@@ -102,6 +102,13 @@ public sealed class SharedHost : IAsyncLifetime
         Admin = await Host.LoginAsync();
     }
 
+    /// <summary>A fresh admin session, after a test ended the previous one.</summary>
+    public async Task ReloginAsync()
+    {
+        Admin.Dispose();
+        Admin = await Host.LoginAsync();
+    }
+
     public async Task DisposeAsync()
     {
         Admin.Dispose();
