@@ -9,7 +9,12 @@ public sealed record AgentState(string AgentId, bool Registered, string Name, st
     {
         AgentRegistered r => this with
         {
-            Registered = true, Name = r.Name, Hostname = r.Hostname, Os = r.Os, Architecture = r.Architecture, RegisteredAt = r.At,
+            Registered = true,
+            Name = r.Name,
+            Hostname = r.Hostname,
+            Os = r.Os,
+            Architecture = r.Architecture,
+            RegisteredAt = r.At,
         },
         _ => this,
     };

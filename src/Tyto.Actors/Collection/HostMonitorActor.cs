@@ -2,8 +2,8 @@ using Akka;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using Tyto.Actors.Agents;
 using Akka.Streams.Dsl;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Metrics;
 
 namespace Tyto.Actors.Collection;
