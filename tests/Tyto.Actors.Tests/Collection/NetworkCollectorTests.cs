@@ -57,12 +57,11 @@ public sealed class NetworkCollectorTests
     }
 
     [Fact]
-    public void Established_connections_are_counted_in_tcp_and_tcp6()
+    public void Established_connections_come_from_the_tcp_counters_of_snmp()
     {
-        // tcp: 3 LISTEN (0A), 4 ESTABLISHED (01), 2 TIME_WAIT (06); tcp6: 2 LISTEN, 3 ESTABLISHED, 1 TIME_WAIT.
-        Assert.Equal(4, NetworkCollector.CountEstablished(Fixtures.Read(Fixtures.HostBigIron, "proc/net/tcp")));
-        Assert.Equal(3, NetworkCollector.CountEstablished(Fixtures.Read(Fixtures.HostBigIron, "proc/net/tcp6")));
-        Assert.Equal(0, NetworkCollector.CountEstablished(null));
+        Assert.Equal(7, NetworkCollector.ParseEstablished(Fixtures.Read(Fixtures.HostBigIron, "proc/net/snmp")));
+        Assert.Equal(0, NetworkCollector.ParseEstablished(""));
+        Assert.Equal(0, NetworkCollector.ParseEstablished("Tcp: RtoAlgorithm CurrEstab\nTcp: 1\n"));
     }
 
     [Fact]
@@ -93,7 +92,7 @@ public sealed class NetworkCollectorTests
         Assert.Equal("fd00::2", eth0.Ipv6);
         Assert.Equal("127.0.0.1", Assert.Single(network.Interfaces, i => i.Name == "lo").Ipv4);
         Assert.Null(Assert.Single(network.Interfaces, i => i.Name == "ifb0").Ipv4);
-        // The capture held one loopback connection over IPv4 and one over IPv6, both ends of each listed.
+        // The capture held one loopback connection over IPv4 and one over IPv6, both ends of each counted.
         Assert.Equal(4, network.ConnectionCount);
     }
 
