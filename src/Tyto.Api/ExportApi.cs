@@ -12,7 +12,6 @@ using Microsoft.Extensions.Options;
 using Tyto.Actors;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
-using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
 
 namespace Tyto.Api;

@@ -1,0 +1,17 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Tyto.Actors.Agents;
+
+namespace Tyto.Api;
+
+/// <summary>Asks the agents shard region, from the edge only, always bounded in time.</summary>
+public static class Agents
+{
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public static async Task<AgentView?> FindAsync(IRequiredActor<AgentRegion> agents, string agentId, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(agentId) ? null : (await agents.ActorRef.Ask<AgentLookup>(new GetAgent(agentId), AskTimeout, cancellationToken)).Agent;
+
+    public static Task<object> AskAsync(IRequiredActor<AgentRegion> agents, IWithAgentId message, CancellationToken cancellationToken) =>
+        agents.ActorRef.Ask<object>(message, AskTimeout, cancellationToken);
+}
