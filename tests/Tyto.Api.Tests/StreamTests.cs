@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Tyto.Actors.Collection;
 
 namespace Tyto.Api.Tests;
 
@@ -25,7 +27,7 @@ public sealed class StreamTests(SharedHost shared)
         Assert.Equal(File.ReadAllText("/proc/sys/kernel/hostname").Trim(), system.GetProperty("hostname").GetString());
         Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), system.GetProperty("kernel").GetString());
         Assert.True(system.GetProperty("uptime").GetInt64() > 0);
-        Assert.Equal(Environment.Is64BitOperatingSystem ? "x86_64" : "i686", system.GetProperty("architecture").GetString());
+        Assert.Equal(SystemCollector.Architecture(RuntimeInformation.OSArchitecture), system.GetProperty("architecture").GetString());
 
         var cpu = sample.GetProperty("cpu");
         var cores = cpu.GetProperty("cores").EnumerateArray().ToList();
