@@ -20,6 +20,15 @@ public static class HealthApi
         return app;
     }
 
+    /// <summary>Read once: each <see cref="Process.GetCurrentProcess"/> opens a handle that must be disposed.</summary>
+    private static readonly DateTime Started = StartTime();
+
     private static Ok<HealthResponse> GetHealth() =>
-        TypedResults.Ok(new HealthResponse("ok", Version, (long)(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds));
+        TypedResults.Ok(new HealthResponse("ok", Version, (long)(DateTime.UtcNow - Started).TotalSeconds));
+
+    private static DateTime StartTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.StartTime.ToUniversalTime();
+    }
 }

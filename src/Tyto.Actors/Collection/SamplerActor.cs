@@ -62,8 +62,7 @@ public sealed class SamplerActor : ReceiveActor, IWithTimers
     {
         if (_pending is not null)
             Publish();
-        var now = DateTime.UtcNow;
-        var at = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        var at = DateTime.UtcNow.TruncateToMillisecond();
         _round++;
         _pending = _previous is null ? MetricsSample.Empty(_agentId, at) : _previous with { Timestamp = at };
         _awaiting = _collectors.Count;

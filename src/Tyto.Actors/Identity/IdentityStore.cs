@@ -19,14 +19,7 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
     private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>Now, to the millisecond: what the database keeps, so a fresh answer equals a later read.</summary>
-    private DateTime Now
-    {
-        get
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
-        }
-    }
+    private DateTime Now => clock.GetUtcNow().UtcDateTime.TruncateToMillisecond();
 
     /// <summary>
     /// Creates the system roles and, on the very first start, the <c>admin</c> user. Returns the generated
