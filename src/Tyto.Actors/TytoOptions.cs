@@ -19,6 +19,10 @@ public sealed class TytoOptions
 
     public CollectionOptions Collection { get; set; } = new();
 
+    public HistoryOptions History { get; set; } = new();
+
+    public PrometheusOptions Prometheus { get; set; } = new();
+
     public sealed class AuthOptions
     {
         /// <summary>The password of the <c>admin</c> user created on first start; a random one is printed when unset.</summary>
@@ -73,5 +77,45 @@ public sealed class TytoOptions
 
         /// <summary>The root the host's /proc and /sys are read under.</summary>
         public string RootPath { get; set; } = "/";
+    }
+
+    public sealed class HistoryOptions
+    {
+        /// <summary>The most samples written in one transaction.</summary>
+        public int BatchSize { get; set; } = 2000;
+
+        /// <summary>The longest a sample waits for its batch to be written.</summary>
+        public TimeSpan BatchWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>Samples held while the database is slow, before the writer slows the live stream down.</summary>
+        public int Buffer { get; set; } = 20000;
+
+        /// <summary>How long an open bucket waits for more samples of a silent agent before it is written.</summary>
+        public TimeSpan IdleGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+        public RetentionOptions Retention { get; set; } = new();
+
+        public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+        /// <summary>The most rows one pruning statement deletes, so writers and readers never wait long.</summary>
+        public int PruneBatch { get; set; } = 2000;
+    }
+
+    /// <summary>How long each resolution of history is kept.</summary>
+    public sealed class RetentionOptions
+    {
+        public TimeSpan Raw { get; set; } = TimeSpan.FromHours(48);
+
+        public TimeSpan OneMinute { get; set; } = TimeSpan.FromDays(14);
+
+        public TimeSpan FiveMinutes { get; set; } = TimeSpan.FromDays(90);
+
+        public TimeSpan OneHour { get; set; } = TimeSpan.FromDays(730);
+    }
+
+    public sealed class PrometheusOptions
+    {
+        /// <summary>Serves <c>/metrics</c> without a token, for scrapers that cannot send one.</summary>
+        public bool AllowAnonymous { get; set; }
     }
 }

@@ -7,6 +7,7 @@ using Akka.Remote.Hosting;
 using Tyto.Actors;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Collection;
+using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 
 namespace Tyto.Host;
@@ -38,6 +39,7 @@ public static class AkkaComposition
             .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
             .AddAgentActors(ServerRole)
+            .AddMetricsActors()
             .AddCollectionActors(options, ServerRole);
 
         // Without seeds the node is a cluster of one: it joins itself, on whatever port remoting bound.

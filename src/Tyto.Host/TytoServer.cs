@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using Tyto.Actors;
 using Tyto.Actors.Identity;
+using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Api;
 
@@ -25,6 +26,7 @@ public static class TytoServer
 
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(database);
+        builder.Services.AddSingleton<HistoryStore>();
         builder.Services.AddTytoApi();
         builder.Services.AddAkka(AkkaComposition.SystemName, akka => akka.ConfigureServerNode(options, database));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -63,5 +65,18 @@ public static class TytoServer
             throw new OptionsValidationException(nameof(TytoOptions.Database), typeof(TytoOptions), [$"Tyto:Database:Provider '{options.Database.Provider}' is not available yet; only 'sqlite' is."]);
         if (options.Collection.Interval is < 1 or > 3600)
             throw new OptionsValidationException(nameof(TytoOptions.Collection), typeof(TytoOptions), ["Tyto:Collection:Interval must be between 1 and 3600 seconds."]);
+        var history = options.History;
+        string[] historyErrors =
+        [
+            .. history.BatchSize < 1 ? ["Tyto:History:BatchSize must be at least 1."] : Array.Empty<string>(),
+            .. history.Buffer < history.BatchSize ? ["Tyto:History:Buffer must be at least Tyto:History:BatchSize."] : Array.Empty<string>(),
+            .. history.BatchWindow <= TimeSpan.Zero || history.PruneInterval <= TimeSpan.Zero || history.IdleGrace < TimeSpan.Zero
+                ? ["Tyto:History:BatchWindow and PruneInterval must be positive, IdleGrace not negative."] : Array.Empty<string>(),
+            .. history.PruneBatch < 1 ? ["Tyto:History:PruneBatch must be at least 1."] : Array.Empty<string>(),
+            .. new[] { history.Retention.Raw, history.Retention.OneMinute, history.Retention.FiveMinutes, history.Retention.OneHour }.Any(r => r <= TimeSpan.Zero)
+                ? ["Tyto:History:Retention values must be positive."] : Array.Empty<string>(),
+        ];
+        if (historyErrors.Length > 0)
+            throw new OptionsValidationException(nameof(TytoOptions.History), typeof(TytoOptions), historyErrors);
     }
 }

@@ -1,12 +1,13 @@
 using LinqToDB;
 using LinqToDB.Data;
 using Tyto.Actors.Identity;
+using Tyto.Actors.Metrics;
 
 namespace Tyto.Actors.Persistence;
 
 /// <summary>
 /// The one database of a server node: Akka.Persistence.Sql's journal and snapshots, and the read models
-/// (users, roles, sessions, audit log) beside them. A SQLite file in the data directory by default.
+/// (users, roles, sessions, audit log, metrics history) beside them. A SQLite file in the data directory by default.
 /// </summary>
 public sealed class TytoDatabase
 {
@@ -45,5 +46,6 @@ public sealed class TytoDatabase
         db.Execute("CREATE UNIQUE INDEX IF NOT EXISTS ix_users_username_key ON users (username_key)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_sessions_user_id ON sessions (user_id)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at)");
+        HistoryStore.CreateTables(db);
     }
 }

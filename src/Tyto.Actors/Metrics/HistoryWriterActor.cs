@@ -1,0 +1,172 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Pattern;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace Tyto.Actors.Metrics;
+
+/// <summary>Asks the history writer to write what it holds and stop taking samples; answered with <see cref="Done"/>.</summary>
+public sealed record FlushHistory
+{
+    public static readonly FlushHistory Instance = new();
+}
+
+/// <summary>
+/// Writes the live samples into the history tables. It resumes from the stored state (rebuilding open buckets
+/// from raw points), then runs its own branch of the metrics hub: a bounded buffer that absorbs a stalled
+/// database, batches by size and time, and one transaction per batch. When the buffer is full its branch
+/// slows the hub down; until then, live subscribers never notice the database.
+/// </summary>
+public sealed class HistoryWriterActor : ReceiveActor
+{
+    /// <summary>How often silent agents' buckets are checked when no sample arrives, so they are written all the same.</summary>
+    public static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
+    private readonly HistoryStore _store;
+    private readonly Source<RawPoint, NotUsed> _points;
+    private readonly RollupEngine _engine;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<IActorRef> _flushRequesters = [];
+
+    public HistoryWriterActor(HistoryStore store, Source<RawPoint, NotUsed> points)
+    {
+        _store = store;
+        _points = points;
+        _engine = new RollupEngine(store.Options.IdleGrace);
+        Receive<Restored>(_ => StartWriting());
+        Receive<FlushHistory>(_ => _flushRequesters.Add(Sender));
+        Receive<Status.Failure>(failure => throw new HistoryWriteException("History could not be restored", failure.Cause));
+    }
+
+    protected override void PreStart() => RestoreAsync().PipeTo(Self, success: () => Restored.Instance);
+
+    public static Props PropsFor(HistoryStore store, Source<RawPoint, NotUsed> points) =>
+        Props.Create(() => new HistoryWriterActor(store, points));
+
+    private async Task RestoreAsync()
+    {
+        var batch = _engine.Restore(await _store.LoadStatesAsync(), _store.Clock.GetUtcNow().UtcDateTime);
+        await _store.WriteAsync(batch);
+        Publish(batch);
+    }
+
+    private void StartWriting()
+    {
+        var options = _store.Options;
+        var (killSwitch, written) = _points
+            .ViaMaterialized(KillSwitches.Single<RawPoint>(), Keep.Right)
+            .Buffer(options.Buffer, OverflowStrategy.Backpressure)
+            .GroupedWithin(options.BatchSize, options.BatchWindow)
+            .Select(batch => (IReadOnlyList<RawPoint>)[.. batch])
+            .KeepAlive<IReadOnlyList<RawPoint>, IReadOnlyList<RawPoint>, UniqueKillSwitch>(IdleCheck, () => [])
+            .SelectAsync(1, WriteAsync)
+            .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
+            .Run(Context.Materializer());
+        written.PipeTo(Self, success: () => WritingEnded.Instance, failure: cause => new WritingFailed(cause));
+
+        Become(() =>
+        {
+            Receive<FlushHistory>(_ =>
+            {
+                _flushRequesters.Add(Sender);
+                killSwitch.Shutdown();
+            });
+            Receive<WritingEnded>(_ =>
+            {
+                foreach (var requester in _flushRequesters)
+                    requester.Tell(Done.Instance);
+                Context.Stop(Self);
+            });
+            Receive<WritingFailed>(failed => throw new HistoryWriteException("History writing failed", failed.Cause));
+        });
+        foreach (var requester in _flushRequesters)
+            Self.Tell(FlushHistory.Instance, requester);
+        _flushRequesters.Clear();
+    }
+
+    private async Task<Done> WriteAsync(IReadOnlyList<RawPoint> points)
+    {
+        var batch = _engine.Add(points, _store.Clock.GetUtcNow().UtcDateTime);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _store.WriteAsync(batch);
+                break;
+            }
+            catch (Exception e) when (attempt < RetryDelays.Length)
+            {
+                _log.Warning(e, "Writing {0} history points failed; retrying in {1}", batch.Raw.Count, RetryDelays[attempt]);
+                await Task.Delay(RetryDelays[attempt]);
+            }
+        }
+        Publish(batch);
+        return Done.Instance;
+    }
+
+    private void Publish(HistoryBatch batch)
+    {
+        foreach (var agentId in batch.Touched)
+        {
+            foreach (var resolution in Resolution.Rollups)
+                _store.PublishOpen(agentId, resolution, _engine.Open(agentId, resolution)?.Copy());
+        }
+    }
+
+    private sealed record Restored
+    {
+        public static readonly Restored Instance = new();
+    }
+
+    private sealed record WritingEnded
+    {
+        public static readonly WritingEnded Instance = new();
+    }
+
+    private sealed record WritingFailed(Exception Cause);
+}
+
+/// <summary>The history writer could not write; its supervisor restarts it, and it resumes from what is stored.</summary>
+public sealed class HistoryWriteException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>Marker for resolving the history writer through <c>IRequiredActor</c>.</summary>
+public sealed class HistoryWriter;
+
+public static class MetricsHosting
+{
+    /// <summary>How long shutdown waits for the writer to write what it holds.</summary>
+    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Starts the history writer (restarted with backoff if the database fails it) and the pruner, makes
+    /// shutdown write the samples still buffered before the node stops, and starts keeping every agent's newest sample.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddMetricsActors(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry, resolver) =>
+        {
+            LatestSamples.Get(system);
+            var store = resolver.GetService<HistoryStore>();
+            var writerProps = HistoryWriterActor.PropsFor(store, MetricsHub.Get(system).Samples.Select(RawPoint.From));
+            var writer = system.ActorOf(
+                BackoffSupervisor.Props(Backoff.OnFailure(writerProps, "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
+                "history-writer");
+            registry.Register<HistoryWriter>(writer);
+            registry.Register<HistoryPruner>(system.ActorOf(HistoryPrunerActor.PropsFor(store), "history-pruner"));
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-history", async () =>
+            {
+                try
+                {
+                    return await writer.Ask<Done>(FlushHistory.Instance, FlushTimeout);
+                }
+                catch (AskTimeoutException)
+                {
+                    return Done.Instance;
+                }
+            });
+        });
+}
