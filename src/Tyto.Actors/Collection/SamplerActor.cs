@@ -21,6 +21,7 @@ public sealed class SamplerActor : ReceiveActor, IWithTimers
     private MetricsSample? _pending;
     private int _awaiting;
     private long _round;
+    private DateTime _roundStartedAt = DateTime.MinValue;
 
     public SamplerActor(string agentId, IReadOnlyList<IActorRef> collectors, Sink<MetricsSample, NotUsed> output, TimeSpan interval)
     {
@@ -60,9 +61,13 @@ public sealed class SamplerActor : ReceiveActor, IWithTimers
 
     private void StartRound()
     {
+        var at = DateTime.UtcNow.TruncateToMillisecond();
+        // Ticks that queued up while the actor was starved arrive together: one round stands for them all.
+        if (at - _roundStartedAt < _interval / 2)
+            return;
+        _roundStartedAt = at;
         if (_pending is not null)
             Publish();
-        var at = DateTime.UtcNow.TruncateToMillisecond();
         _round++;
         _pending = _previous is null ? MetricsSample.Empty(_agentId, at) : _previous with { Timestamp = at };
         _awaiting = _collectors.Count;
