@@ -1,13 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test of Tyto: restore, build (warnings are errors), formatting check, then all test projects.
-# The tests need nothing beyond the .NET 10 SDK and coreutils yet; later suites install their Debian
-# packages (chromium, postgresql) here when missing.
+# Beyond the .NET 10 SDK the tests use promtool (Debian's prometheus package) to check /metrics; later
+# suites install their Debian packages (chromium, postgresql) here when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2
   exit 1
+fi
+
+# Only promtool is needed, not a Prometheus server: the package is unpacked under .tools/ rather than installed.
+promtool="$(command -v promtool || true)"
+if [[ -z "$promtool" ]]; then
+  promtool=".tools/prometheus/usr/bin/promtool"
+  if [[ ! -x "$promtool" ]] && command -v apt-get >/dev/null 2>&1; then
+    download="$(mktemp -d)"
+    (cd "$download" && { apt-get download prometheus || { apt-get update -qq && apt-get download prometheus; }; }) || true
+    if ls "$download"/prometheus_*.deb >/dev/null 2>&1; then
+      mkdir -p .tools/prometheus && dpkg-deb -x "$download"/prometheus_*.deb .tools/prometheus
+    fi
+    rm -rf "$download"
+  fi
+fi
+if [[ -x "$promtool" ]]; then
+  export TYTO_PROMTOOL="$(realpath "$promtool")"
+else
+  echo "test.sh: promtool is not available; /metrics is checked by the tests' own parser only" >&2
 fi
 
 dotnet restore Tyto.sln

@@ -65,7 +65,7 @@ public static class ApiErrors
 }
 
 /// <summary>
-/// Turns every failure under <c>/api/</c> into the envelope: unreadable request bodies, unmatched routes and
+/// Turns every failure under <c>/api/</c> and of <c>/metrics</c> into the envelope: unreadable request bodies, unmatched routes and
 /// methods, bare status codes, and unhandled exceptions (500, never with a stack trace).
 /// </summary>
 public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
@@ -96,7 +96,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         }
 
         if (context.Response is { HasStarted: false, StatusCode: >= 400 } &&
-            context.Request.Path.StartsWithSegments("/api"))
+            (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/metrics")))
         {
             var (code, message) = ApiErrors.ForStatus(context.Response.StatusCode);
             await ApiErrors.WriteAsync(context, context.Response.StatusCode, code, message);

@@ -28,6 +28,7 @@ public static class TytoApi
         services.AddSingleton<AuditLog>();
         services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         return services;
     }
@@ -43,10 +44,12 @@ public static class TytoApi
             .MapStreamApi()
             .MapProcessesApi()
             .MapSettingsApi()
+            .MapHistoryApi()
             .MapExportApi()
             .MapUsersApi()
             .MapRolesApi()
-            .MapAuditApi();
+            .MapAuditApi()
+            .MapPrometheusApi(app.Services.GetRequiredService<IOptions<TytoOptions>>().Value.Prometheus.AllowAnonymous);
         return app;
     }
 }

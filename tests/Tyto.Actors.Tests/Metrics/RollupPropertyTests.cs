@@ -37,7 +37,7 @@ public sealed class RollupPropertyTests
 
     [Fact]
     public void Every_rollup_matches_the_raw_points_in_its_bucket() =>
-        Streams.Sample(input => RunAsync(input.Offset, input.Steps).GetAwaiter().GetResult(), iter: 60, threads: 1);
+        Streams.Sample(input => RunAsync(input.Offset, input.Steps).GetAwaiter().GetResult(), iter: 40, threads: 1);
 
     private static async Task RunAsync(int offset, Step[] steps)
     {

@@ -1,0 +1,101 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Microsoft.Data.Sqlite;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Tests.Metrics;
+
+public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly TestHistory _history = new(o =>
+    {
+        o.BatchWindow = TimeSpan.FromMinutes(10);
+        o.BatchSize = 1000;
+        o.Buffer = 1000;
+    });
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            _history.Dispose();
+    }
+
+    [Fact]
+    public async Task A_flush_writes_every_buffered_sample_before_the_writer_stops()
+    {
+        var (queue, writer) = StartWriter(_history.Store);
+        var start = _history.Now;
+        for (var i = 0; i < 5; i++)
+            await queue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), i));
+
+        // The batch window is ten minutes: only the flush can write these now.
+        Assert.IsType<Done>(await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10)));
+
+        var raw = await _history.Store.QueryAsync("a", start, start.AddMinutes(1), Resolution.Raw);
+        Assert.Equal(5, raw.Count);
+    }
+
+    [Fact]
+    public async Task A_new_writer_resumes_the_bucket_still_filling_from_raw_points()
+    {
+        var start = _history.Now;
+        var (queue, writer) = StartWriter(_history.Store);
+        for (var i = 0; i < 3; i++)
+            await queue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 10));
+        await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        var (nextQueue, next) = StartWriter(_history.Store);
+        await AwaitAssertAsync(async () =>
+            Assert.Equal(3, Assert.Single(await _history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.OneMinute)).Samples));
+        for (var i = 3; i < 5; i++)
+            await nextQueue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 20));
+        await next.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        var minute = Assert.Single(await _history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.OneMinute));
+        Assert.Equal(5, minute.Samples);
+        Assert.Equal(14, minute[Series.Cpu].Avg, 9);
+    }
+
+    [Fact]
+    public async Task A_stalled_database_is_absorbed_by_the_writer_buffer_and_nothing_is_lost()
+    {
+        using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));
+        var (queue, writer) = StartWriter(history.Store);
+        var start = history.Now;
+
+        await using (var blocker = new SqliteConnection(history.Database.ConnectionString))
+        {
+            await blocker.OpenAsync();
+            // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken at once and held.
+            using var transaction = blocker.BeginTransaction();
+            // Every offer completes while no write can happen: the writer's buffer takes them.
+            for (var i = 0; i < 200; i++)
+                await queue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), i)).WaitAsync(TimeSpan.FromSeconds(5));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            transaction.Rollback();
+        }
+
+        await AwaitAssertAsync(async () =>
+            Assert.Equal(200, (await history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.Raw)).Count), TimeSpan.FromSeconds(20));
+        await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// Starts a writer on a queue it materializes itself, once it has restored. The queue has no buffer, so an
+    /// offer completes only when the writer's own branch has taken the point.
+    /// </summary>
+    private (ISourceQueueWithComplete<RawPoint> Queue, IActorRef Writer) StartWriter(HistoryStore store)
+    {
+        var started = CreateTestProbe();
+        var points = Source.Queue<RawPoint>(0, OverflowStrategy.Backpressure).MapMaterializedValue(queue =>
+        {
+            started.Ref.Tell(queue);
+            return NotUsed.Instance;
+        });
+        var writer = Sys.ActorOf(HistoryWriterActor.PropsFor(store, points));
+        return (started.ExpectMsg<ISourceQueueWithComplete<RawPoint>>(TimeSpan.FromSeconds(10)), writer);
+    }
+}
