@@ -82,7 +82,7 @@ public sealed class TytoOptions
     public sealed class HistoryOptions
     {
         /// <summary>The most samples written in one transaction.</summary>
-        public int BatchSize { get; set; } = 2000;
+        public int BatchSize { get; set; } = 10000;
 
         /// <summary>The longest a sample waits for its batch to be written.</summary>
         public TimeSpan BatchWindow { get; set; } = TimeSpan.FromSeconds(1);

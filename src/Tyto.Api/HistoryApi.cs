@@ -85,7 +85,7 @@ public sealed record HistoryRange(string AgentId, DateTime From, DateTime To, Re
         if (!QueryParameters.TryParseTime(to, "to", out var end, out var error) || !QueryParameters.TryParseTime(from, "from", out var start, out error))
             return (null, error);
         var until = end ?? store.Clock.GetUtcNow().UtcDateTime;
-        var since = start ?? until.AddHours(-1);
+        var since = start ?? (until - DateTime.MinValue < TimeSpan.FromHours(1) ? DateTime.MinValue : until.AddHours(-1));
         if (since >= until)
             return (null, ApiErrors.BadRequest("INVALID_RANGE", "from must be before to", new Dictionary<string, object> { ["from"] = "must be before to" }));
         Resolution? requested = null;

@@ -61,6 +61,7 @@ public sealed class HistoryTests(SharedHost shared)
     [InlineData("to=2024-13-45T99:00:00Z", "VALIDATION_FAILED", "to")]
     [InlineData("from=2024-01-15T10:00:00Z&to=2024-01-15T10:00:00Z", "INVALID_RANGE", "from")]
     [InlineData("from=2024-01-15T11:00:00Z&to=2024-01-15T10:00:00Z", "INVALID_RANGE", "from")]
+    [InlineData("to=0001-01-01T00:00:00Z", "INVALID_RANGE", "from")]
     [InlineData("resolution=2m", "UNKNOWN_RESOLUTION", "resolution")]
     [InlineData("resolution=1m&from={-8d}", "TOO_MANY_POINTS", "resolution")]
     public async Task Bad_history_queries_are_400_in_the_envelope(string query, string code, string field)

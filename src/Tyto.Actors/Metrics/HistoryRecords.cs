@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using LinqToDB;
 using LinqToDB.Mapping;
@@ -81,20 +82,6 @@ public sealed class RawPointRecord
             : JsonSerializer.Deserialize<Dictionary<string, double>>(Labelled)!.ToDictionary(p => LabelledSeries.Parse(p.Key), p => p.Value));
 }
 
-/// <summary>Average, minimum and maximum of one series in a rollup row: three columns.</summary>
-public sealed class StatsColumns
-{
-    public double Avg { get; set; }
-
-    public double Min { get; set; }
-
-    public double Max { get; set; }
-
-    public static StatsColumns From(Aggregate aggregate) => new() { Avg = aggregate.Avg, Min = aggregate.Min, Max = aggregate.Max };
-
-    public Aggregate ToAggregate(int count) => count == 0 ? default : Aggregate.FromStats(Avg, Min, Max, count);
-}
-
 /// <summary>
 /// A row of <c>history_1m</c>, <c>history_5m</c> or <c>history_1h</c> (the table is chosen per query): one
 /// bucket of one agent, with avg, min and max per series and the number of samples it holds.
@@ -111,73 +98,67 @@ public sealed class RollupRecord
     [Column("samples")]
     public int Samples { get; set; }
 
-    [Column("cpu_avg", ".Avg"), Column("cpu_min", ".Min"), Column("cpu_max", ".Max")]
-    public StatsColumns Cpu { get; set; } = new();
-
-    [Column("memory_avg", ".Avg"), Column("memory_min", ".Min"), Column("memory_max", ".Max")]
-    public StatsColumns Memory { get; set; } = new();
-
-    [Column("swap_avg", ".Avg"), Column("swap_min", ".Min"), Column("swap_max", ".Max")]
-    public StatsColumns Swap { get; set; } = new();
-
-    [Column("load1_avg", ".Avg"), Column("load1_min", ".Min"), Column("load1_max", ".Max")]
-    public StatsColumns Load1 { get; set; } = new();
-
-    [Column("load5_avg", ".Avg"), Column("load5_min", ".Min"), Column("load5_max", ".Max")]
-    public StatsColumns Load5 { get; set; } = new();
-
-    [Column("load15_avg", ".Avg"), Column("load15_min", ".Min"), Column("load15_max", ".Max")]
-    public StatsColumns Load15 { get; set; } = new();
-
-    [Column("disk_avg", ".Avg"), Column("disk_min", ".Min"), Column("disk_max", ".Max")]
-    public StatsColumns Disk { get; set; } = new();
-
-    [Column("net_rx_avg", ".Avg"), Column("net_rx_min", ".Min"), Column("net_rx_max", ".Max")]
-    public StatsColumns NetworkRx { get; set; } = new();
-
-    [Column("net_tx_avg", ".Avg"), Column("net_tx_min", ".Min"), Column("net_tx_max", ".Max")]
-    public StatsColumns NetworkTx { get; set; } = new();
-
-    [Column("disk_read_avg", ".Avg"), Column("disk_read_min", ".Min"), Column("disk_read_max", ".Max")]
-    public StatsColumns DiskRead { get; set; } = new();
-
-    [Column("disk_write_avg", ".Avg"), Column("disk_write_min", ".Min"), Column("disk_write_max", ".Max")]
-    public StatsColumns DiskWrite { get; set; } = new();
+    /// <summary>
+    /// Avg, min and max of every <see cref="Series"/> in its order, as little-endian IEEE doubles (264 bytes).
+    /// One column instead of 33: a day at 1m reads 1,440 rows, and each column read costs as much as a row.
+    /// </summary>
+    [Column("stats", DataType = DataType.VarBinary), NotNull]
+    public byte[] Stats { get; set; } = [];
 
     /// <summary>Per-mount and per-interface <c>[avg, min, max, count]</c> as a JSON object keyed <c>kind:label</c>.</summary>
     [Column("labelled", DataType = DataType.Text), Nullable]
     public string? Labelled { get; set; }
 
-    public static RollupRecord From(HistoryPoint bucket) => new()
-    {
-        AgentId = bucket.AgentId,
-        Timestamp = HistoryTime.ToUnixMs(bucket.Timestamp),
-        Samples = bucket.Samples,
-        Cpu = StatsColumns.From(bucket[Series.Cpu]),
-        Memory = StatsColumns.From(bucket[Series.Memory]),
-        Swap = StatsColumns.From(bucket[Series.Swap]),
-        Load1 = StatsColumns.From(bucket[Series.Load1]),
-        Load5 = StatsColumns.From(bucket[Series.Load5]),
-        Load15 = StatsColumns.From(bucket[Series.Load15]),
-        Disk = StatsColumns.From(bucket[Series.Disk]),
-        NetworkRx = StatsColumns.From(bucket[Series.NetworkRx]),
-        NetworkTx = StatsColumns.From(bucket[Series.NetworkTx]),
-        DiskRead = StatsColumns.From(bucket[Series.DiskRead]),
-        DiskWrite = StatsColumns.From(bucket[Series.DiskWrite]),
-        Labelled = bucket.Labelled.Count == 0
-            ? null
-            : JsonSerializer.Serialize(bucket.Labelled.ToDictionary(p => p.Key.Key, p => new[] { p.Value.Avg, p.Value.Min, p.Value.Max, p.Value.Count })),
-    };
+    private const int StatsPerSeries = 3;
 
-    public HistoryPoint ToPoint() => new(
-        AgentId,
-        HistoryTime.FromUnixMs(Timestamp),
-        Samples,
-        [.. new[] { Cpu, Memory, Swap, Load1, Load5, Load15, Disk, NetworkRx, NetworkTx, DiskRead, DiskWrite }.Select(s => s.ToAggregate(Samples))],
-        Labelled is null
-            ? []
-            : JsonSerializer.Deserialize<Dictionary<string, double[]>>(Labelled)!.ToDictionary(
-                p => LabelledSeries.Parse(p.Key), p => Aggregate.FromStats(p.Value[0], p.Value[1], p.Value[2], (int)p.Value[3])));
+    public static RollupRecord From(HistoryPoint bucket)
+    {
+        var stats = new byte[RawPoint.SeriesCount * StatsPerSeries * sizeof(double)];
+        for (var i = 0; i < RawPoint.SeriesCount; i++)
+        {
+            var aggregate = bucket.Series[i];
+            var at = stats.AsSpan(i * StatsPerSeries * sizeof(double));
+            BinaryPrimitives.WriteDoubleLittleEndian(at, aggregate.Avg);
+            BinaryPrimitives.WriteDoubleLittleEndian(at[sizeof(double)..], aggregate.Min);
+            BinaryPrimitives.WriteDoubleLittleEndian(at[(2 * sizeof(double))..], aggregate.Max);
+        }
+        return new RollupRecord
+        {
+            AgentId = bucket.AgentId,
+            Timestamp = HistoryTime.ToUnixMs(bucket.Timestamp),
+            Samples = bucket.Samples,
+            Stats = stats,
+            Labelled = bucket.Labelled.Count == 0
+                ? null
+                : JsonSerializer.Serialize(bucket.Labelled.ToDictionary(p => p.Key.Key, p => new[] { p.Value.Avg, p.Value.Min, p.Value.Max, p.Value.Count })),
+        };
+    }
+
+    public HistoryPoint ToPoint()
+    {
+        var series = new Aggregate[RawPoint.SeriesCount];
+        if (Samples > 0)
+        {
+            for (var i = 0; i < series.Length; i++)
+            {
+                var at = Stats.AsSpan(i * StatsPerSeries * sizeof(double));
+                series[i] = Aggregate.FromStats(
+                    BinaryPrimitives.ReadDoubleLittleEndian(at),
+                    BinaryPrimitives.ReadDoubleLittleEndian(at[sizeof(double)..]),
+                    BinaryPrimitives.ReadDoubleLittleEndian(at[(2 * sizeof(double))..]),
+                    Samples);
+            }
+        }
+        return new HistoryPoint(
+            AgentId,
+            HistoryTime.FromUnixMs(Timestamp),
+            Samples,
+            series,
+            Labelled is null
+                ? []
+                : JsonSerializer.Deserialize<Dictionary<string, double[]>>(Labelled)!.ToDictionary(
+                    p => LabelledSeries.Parse(p.Key), p => Aggregate.FromStats(p.Value[0], p.Value[1], p.Value[2], (int)p.Value[3])));
+    }
 }
 
 /// <summary>A row of <c>history_agents</c>: every agent history holds points of, so restore and pruning can walk them by index.</summary>

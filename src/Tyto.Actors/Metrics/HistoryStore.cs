@@ -29,6 +29,9 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
     /// <summary>The most points an automatically chosen resolution gives.</summary>
     public const int AutoMaxPoints = 1_000;
 
+    /// <summary>Rows read from the database at a time when points are read.</summary>
+    private const int PageSize = 2_000;
+
     private readonly ConcurrentDictionary<(string AgentId, Resolution Resolution), HistoryPoint> _open = new();
 
     public TytoOptions.HistoryOptions Options => options.Value.History;
@@ -59,10 +62,14 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
             return;
         await using var db = database.Open();
         await using var transaction = await db.BeginTransactionAsync(cancellationToken);
-        foreach (var agentId in batch.NewAgents)
+        if (batch.NewAgents.Count > 0)
         {
-            if (!await db.GetTable<HistoryAgentRecord>().AnyAsync(a => a.AgentId == agentId, cancellationToken))
-                await db.InsertAsync(new HistoryAgentRecord { AgentId = agentId, FirstSeen = HistoryTime.ToUnixMs(Now) }, token: cancellationToken);
+            var known = await db.GetTable<HistoryAgentRecord>().Where(a => batch.NewAgents.Contains(a.AgentId)).Select(a => a.AgentId).ToListAsync(cancellationToken);
+            var firstSeen = HistoryTime.ToUnixMs(Now);
+            await db.BulkCopyAsync(
+                new BulkCopyOptions { BulkCopyType = BulkCopyType.MultipleRows },
+                batch.NewAgents.Except(known).Select(agentId => new HistoryAgentRecord { AgentId = agentId, FirstSeen = firstSeen }),
+                cancellationToken);
         }
         if (batch.Raw.Count > 0)
             await db.BulkCopyAsync(Bulk(Resolution.Raw), batch.Raw.Select(RawPointRecord.From), cancellationToken);
@@ -109,10 +116,15 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
                 if (newest is { } ms)
                     closedUntil[resolution] = HistoryTime.FromUnixMs(ms) + resolution.Width;
             }
-            var since = HistoryTime.ToUnixMs(closedUntil.Count == Resolution.Rollups.Count ? closedUntil.Values.Min() : DateTime.UnixEpoch);
-            var raw = await RawPoints(db).Where(r => r.AgentId == agentId && r.Timestamp >= since).OrderBy(r => r.Timestamp).ToListAsync(cancellationToken);
+            var minutesClosedUntil = HistoryTime.ToUnixMs(closedUntil.GetValueOrDefault(Resolution.OneMinute, DateTime.UnixEpoch));
+            var coarserClosedUntil = HistoryTime.ToUnixMs(Resolution.Rollups.Skip(1).Select(r => closedUntil.GetValueOrDefault(r, DateTime.UnixEpoch)).Min());
+            var minutes = await Rollups(db, Resolution.OneMinute)
+                .Where(r => r.AgentId == agentId && r.Timestamp >= coarserClosedUntil && r.Timestamp < minutesClosedUntil)
+                .OrderBy(r => r.Timestamp).ToListAsync(cancellationToken);
+            var raw = await RawPoints(db).Where(r => r.AgentId == agentId && r.Timestamp >= minutesClosedUntil).OrderBy(r => r.Timestamp).ToListAsync(cancellationToken);
             states.Add(new AgentHistoryState(
-                agentId, lastSample is { } last ? HistoryTime.FromUnixMs(last) : null, closedUntil, [.. raw.Select(r => r.ToPoint())]));
+                agentId, lastSample is { } last ? HistoryTime.FromUnixMs(last) : null, closedUntil,
+                [.. minutes.Select(r => r.ToPoint())], [.. raw.Select(r => r.ToPoint())]));
         }
         return states;
     }
@@ -169,30 +181,36 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
 
     /// <summary>
     /// The points of one agent from <paramref name="from"/> (for rollups, the bucket that holds it) until before
-    /// <paramref name="to"/>, oldest first, read as they are consumed; the bucket still filling comes last.
+    /// <paramref name="to"/>, oldest first, read page by page as they are consumed; the bucket still filling comes last.
     /// </summary>
     public async IAsyncEnumerable<HistoryPoint> ReadAsync(
         string agentId, DateTime from, DateTime to, Resolution resolution, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Read the open bucket before the table: if it closes in between, the table has it and it is not repeated.
         var open = resolution.IsRaw ? null : _open.GetValueOrDefault((agentId, resolution));
-        long start = HistoryTime.ToUnixMs(resolution.BucketOf(from)), end = HistoryTime.ToUnixMs(to);
-        await using var db = database.Open();
+        long next = HistoryTime.ToUnixMs(resolution.BucketOf(from)), end = HistoryTime.ToUnixMs(to);
         var last = long.MinValue;
-        if (resolution.IsRaw)
+        while (true)
         {
-            var rows = RawPoints(db).Where(r => r.AgentId == agentId && r.Timestamp >= start && r.Timestamp < end).OrderBy(r => r.Timestamp);
-            await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(cancellationToken))
-                yield return HistoryPoint.Of(row.ToPoint());
-            yield break;
+            // Pages rather than one open reader: a whole page is read in one go (a row-by-row async reader
+            // costs several times the query), and no connection stays open while a slow client downloads.
+            List<HistoryPoint> page;
+            await using (var db = database.Open())
+            {
+                page = resolution.IsRaw
+                    ? [.. (await RawPoints(db).Where(r => r.AgentId == agentId && r.Timestamp >= next && r.Timestamp < end)
+                        .OrderBy(r => r.Timestamp).Take(PageSize).ToListAsync(cancellationToken)).Select(r => HistoryPoint.Of(r.ToPoint()))]
+                    : [.. (await Rollups(db, resolution).Where(r => r.AgentId == agentId && r.Timestamp >= next && r.Timestamp < end)
+                        .OrderBy(r => r.Timestamp).Take(PageSize).ToListAsync(cancellationToken)).Select(r => r.ToPoint())];
+            }
+            foreach (var point in page)
+                yield return point;
+            if (page.Count < PageSize)
+                break;
+            last = HistoryTime.ToUnixMs(page[^1].Timestamp);
+            next = last + 1;
         }
-        var buckets = Rollups(db, resolution).Where(r => r.AgentId == agentId && r.Timestamp >= start && r.Timestamp < end).OrderBy(r => r.Timestamp);
-        await foreach (var row in buckets.AsAsyncEnumerable().WithCancellation(cancellationToken))
-        {
-            last = row.Timestamp;
-            yield return row.ToPoint();
-        }
-        if (open is not null && HistoryTime.ToUnixMs(open.Timestamp) is var at && at >= start && at < end && at > last)
+        if (open is not null && HistoryTime.ToUnixMs(open.Timestamp) is var at && at >= next && at < end && at > last)
             yield return open;
     }
 

@@ -15,10 +15,10 @@ public sealed record FlushHistory
 }
 
 /// <summary>
-/// Writes the live samples into the history tables. It resumes from the stored state (rebuilding open buckets
-/// from raw points), then runs its own branch of the metrics hub: a bounded buffer that absorbs a stalled
-/// database, batches by size and time, and one transaction per batch. When the buffer is full its branch
-/// slows the hub down; until then, live subscribers never notice the database.
+/// Writes the live samples into the history tables through its own branch of the metrics hub: a bounded
+/// buffer that absorbs a stalled database, batches by size and time, and one transaction per batch. It
+/// attaches at once and resumes from the stored state (rebuilding open buckets) before its first write, so
+/// samples that arrive meanwhile wait in the buffer. Only when the buffer is full does its branch slow the hub.
 /// </summary>
 public sealed class HistoryWriterActor : ReceiveActor
 {
@@ -32,33 +32,36 @@ public sealed class HistoryWriterActor : ReceiveActor
     private readonly RollupEngine _engine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _flushRequesters = [];
+    private Task _restored = Task.CompletedTask;
+    private UniqueKillSwitch? _killSwitch;
 
     public HistoryWriterActor(HistoryStore store, Source<RawPoint, NotUsed> points)
     {
         _store = store;
         _points = points;
         _engine = new RollupEngine(store.Options.IdleGrace);
-        Receive<Restored>(_ => StartWriting());
-        Receive<FlushHistory>(_ => _flushRequesters.Add(Sender));
-        Receive<Status.Failure>(failure => throw new HistoryWriteException("History could not be restored", failure.Cause));
+        Receive<FlushHistory>(_ =>
+        {
+            _flushRequesters.Add(Sender);
+            _killSwitch!.Shutdown();
+        });
+        Receive<WritingEnded>(_ =>
+        {
+            foreach (var requester in _flushRequesters)
+                requester.Tell(Done.Instance);
+            Context.Stop(Self);
+        });
+        Receive<WritingFailed>(failed => throw new HistoryWriteException("History writing failed", failed.Cause));
     }
-
-    protected override void PreStart() => RestoreAsync().PipeTo(Self, success: () => Restored.Instance);
 
     public static Props PropsFor(HistoryStore store, Source<RawPoint, NotUsed> points) =>
         Props.Create(() => new HistoryWriterActor(store, points));
 
-    private async Task RestoreAsync()
+    protected override void PreStart()
     {
-        var batch = _engine.Restore(await _store.LoadStatesAsync(), _store.Clock.GetUtcNow().UtcDateTime);
-        await _store.WriteAsync(batch);
-        Publish(batch);
-    }
-
-    private void StartWriting()
-    {
+        _restored = RestoreAsync();
         var options = _store.Options;
-        var (killSwitch, written) = _points
+        (_killSwitch, var written) = _points
             .ViaMaterialized(KillSwitches.Single<RawPoint>(), Keep.Right)
             .Buffer(options.Buffer, OverflowStrategy.Backpressure)
             .GroupedWithin(options.BatchSize, options.BatchWindow)
@@ -67,30 +70,19 @@ public sealed class HistoryWriterActor : ReceiveActor
             .SelectAsync(1, WriteAsync)
             .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
             .Run(Context.Materializer());
-        written.PipeTo(Self, success: () => WritingEnded.Instance, failure: cause => new WritingFailed(cause));
+        Task.WhenAll(written, _restored).PipeTo(Self, success: () => WritingEnded.Instance, failure: cause => new WritingFailed(cause));
+    }
 
-        Become(() =>
-        {
-            Receive<FlushHistory>(_ =>
-            {
-                _flushRequesters.Add(Sender);
-                killSwitch.Shutdown();
-            });
-            Receive<WritingEnded>(_ =>
-            {
-                foreach (var requester in _flushRequesters)
-                    requester.Tell(Done.Instance);
-                Context.Stop(Self);
-            });
-            Receive<WritingFailed>(failed => throw new HistoryWriteException("History writing failed", failed.Cause));
-        });
-        foreach (var requester in _flushRequesters)
-            Self.Tell(FlushHistory.Instance, requester);
-        _flushRequesters.Clear();
+    private async Task RestoreAsync()
+    {
+        var batch = _engine.Restore(await _store.LoadStatesAsync(), _store.Clock.GetUtcNow().UtcDateTime);
+        await _store.WriteAsync(batch);
+        Publish(batch);
     }
 
     private async Task<Done> WriteAsync(IReadOnlyList<RawPoint> points)
     {
+        await _restored;
         var batch = _engine.Add(points, _store.Clock.GetUtcNow().UtcDateTime);
         for (var attempt = 0; ; attempt++)
         {
@@ -116,11 +108,6 @@ public sealed class HistoryWriterActor : ReceiveActor
             foreach (var resolution in Resolution.Rollups)
                 _store.PublishOpen(agentId, resolution, _engine.Open(agentId, resolution)?.Copy());
         }
-    }
-
-    private sealed record Restored
-    {
-        public static readonly Restored Instance = new();
     }
 
     private sealed record WritingEnded

@@ -25,14 +25,23 @@ public sealed class HistoryBatch
 /// <param name="AgentId">The agent.</param>
 /// <param name="LastSample">The newest stored raw point; older or equal samples are repeats.</param>
 /// <param name="ClosedUntil">Per rollup resolution, the end of the newest stored bucket.</param>
-/// <param name="RawSince">The stored raw points from the earliest <paramref name="ClosedUntil"/> on, oldest first.</param>
+/// <param name="MinutesSince">
+/// The stored 1m buckets from the earliest end of a coarser resolution's newest bucket on, oldest first: the
+/// 5m and 1h buckets still filling are rebuilt from these rather than from up to an hour of raw points.
+/// </param>
+/// <param name="RawSince">The stored raw points from the end of the newest 1m bucket on, oldest first.</param>
 public sealed record AgentHistoryState(
-    string AgentId, DateTime? LastSample, IReadOnlyDictionary<Resolution, DateTime> ClosedUntil, IReadOnlyList<RawPoint> RawSince);
+    string AgentId,
+    DateTime? LastSample,
+    IReadOnlyDictionary<Resolution, DateTime> ClosedUntil,
+    IReadOnlyList<HistoryPoint> MinutesSince,
+    IReadOnlyList<RawPoint> RawSince);
 
 /// <summary>
 /// Folds raw points into 1m, 5m and 1h buckets per agent as they arrive. A bucket is written once, when its
-/// agent's next sample falls in a later bucket, or when it has been idle for the grace period; a sample that
-/// arrives later than that is merged into the stored bucket. Samples of one agent arrive in time order.
+/// agent's next sample falls in a later bucket, or when it is over and nothing has arrived for it for the
+/// grace period (the agent went quiet); a sample that arrives after that is merged into the stored bucket.
+/// Samples of one agent arrive in time order, possibly long after they were taken (an agent replaying its outbox).
 /// </summary>
 public sealed class RollupEngine(TimeSpan idleGrace)
 {
@@ -40,7 +49,11 @@ public sealed class RollupEngine(TimeSpan idleGrace)
 
     public IEnumerable<string> Agents => _agents.Keys;
 
-    /// <summary>Resumes an agent from what is stored: the open bucket of each resolution is rebuilt from raw points.</summary>
+    /// <summary>
+    /// Resumes agents from what is stored: the 1m bucket still filling is rebuilt from raw points, coarser ones
+    /// from the stored 1m buckets they contain (which nest in them) plus those raw points. Each resolution takes
+    /// only what lies past its own newest stored bucket, so nothing is counted twice.
+    /// </summary>
     public HistoryBatch Restore(IEnumerable<AgentHistoryState> states, DateTime now)
     {
         var batch = new HistoryBatch();
@@ -48,10 +61,17 @@ public sealed class RollupEngine(TimeSpan idleGrace)
         {
             var agent = new AgentRollups { LastSample = state.LastSample };
             _agents[state.AgentId] = agent;
+            var minutesClosedUntil = state.ClosedUntil.GetValueOrDefault(Resolution.OneMinute, DateTime.MinValue);
             foreach (var (resolution, tier) in agent.Tiers)
             {
                 tier.ClosedUntil = state.ClosedUntil.GetValueOrDefault(resolution, DateTime.MinValue);
-                foreach (var point in state.RawSince.Where(p => p.Timestamp >= tier.ClosedUntil))
+                tier.LastArrival = now;
+                if (resolution != Resolution.OneMinute)
+                {
+                    foreach (var minute in state.MinutesSince.Where(m => m.Timestamp >= tier.ClosedUntil))
+                        tier.Add(resolution, minute, batch);
+                }
+                foreach (var point in state.RawSince.Where(p => p.Timestamp >= tier.ClosedUntil && p.Timestamp >= minutesClosedUntil))
                     tier.Add(resolution, point, batch);
             }
             batch.Touched.Add(state.AgentId);
@@ -77,7 +97,10 @@ public sealed class RollupEngine(TimeSpan idleGrace)
             batch.Raw.Add(point);
             batch.Touched.Add(point.AgentId);
             foreach (var (resolution, tier) in agent.Tiers)
+            {
                 tier.Add(resolution, point, batch);
+                tier.LastArrival = now;
+            }
         }
         CloseIdle(now, batch);
         return batch;
@@ -93,7 +116,7 @@ public sealed class RollupEngine(TimeSpan idleGrace)
         {
             foreach (var (resolution, tier) in agent.Tiers)
             {
-                if (tier.Open is { } open && open.Timestamp + resolution.Width + idleGrace <= now)
+                if (tier.Open is { } open && Later(open.Timestamp + resolution.Width, tier.LastArrival) + idleGrace <= now)
                 {
                     tier.Close(resolution, batch);
                     batch.Touched.Add(agentId);
@@ -101,6 +124,8 @@ public sealed class RollupEngine(TimeSpan idleGrace)
             }
         }
     }
+
+    private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;
 
     private sealed class AgentRollups
     {
@@ -113,22 +138,31 @@ public sealed class RollupEngine(TimeSpan idleGrace)
     {
         public DateTime ClosedUntil { get; set; } = DateTime.MinValue;
 
+        /// <summary>When a sample last arrived for this resolution (server time), which keeps a replayed bucket open.</summary>
+        public DateTime LastArrival { get; set; } = DateTime.MinValue;
+
         public HistoryPoint? Open { get; private set; }
 
-        public void Add(Resolution resolution, RawPoint point, HistoryBatch batch)
+        public void Add(Resolution resolution, RawPoint point, HistoryBatch batch) =>
+            BucketFor(resolution, point.AgentId, point.Timestamp, batch).Add(point);
+
+        /// <summary>Folds in a stored finer bucket, which lies wholly inside one bucket of this resolution.</summary>
+        public void Add(Resolution resolution, HistoryPoint finer, HistoryBatch batch) =>
+            BucketFor(resolution, finer.AgentId, finer.Timestamp, batch).Merge(finer);
+
+        /// <summary>The open bucket that holds <paramref name="time"/> (closing the previous one), or a late one to merge into the stored bucket.</summary>
+        private HistoryPoint BucketFor(Resolution resolution, string agentId, DateTime time, HistoryBatch batch)
         {
-            var bucket = resolution.BucketOf(point.Timestamp);
+            var bucket = resolution.BucketOf(time);
             if (bucket < ClosedUntil)
             {
-                var late = HistoryPoint.Empty(point.AgentId, bucket);
-                late.Add(point);
+                var late = HistoryPoint.Empty(agentId, bucket);
                 batch.Late.Add((resolution, late));
-                return;
+                return late;
             }
             if (Open is not null && Open.Timestamp != bucket)
                 Close(resolution, batch);
-            Open ??= HistoryPoint.Empty(point.AgentId, bucket);
-            Open.Add(point);
+            return Open ??= HistoryPoint.Empty(agentId, bucket);
         }
 
         public void Close(Resolution resolution, HistoryBatch batch)

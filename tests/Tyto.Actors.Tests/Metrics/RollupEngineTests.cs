@@ -1,0 +1,66 @@
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Tests.Metrics;
+
+public sealed class RollupEngineTests
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+    private static readonly DateTime Start = TestHistory.Start;
+
+    [Fact]
+    public void A_bucket_is_written_when_the_next_sample_falls_past_it()
+    {
+        var engine = new RollupEngine(Grace);
+        var first = engine.Add([TestHistory.Point("a", Start.AddSeconds(10), 1), TestHistory.Point("a", Start.AddSeconds(50), 3)], Start.AddSeconds(50));
+        Assert.Empty(first.Closed);
+
+        var next = engine.Add([TestHistory.Point("a", Start.AddSeconds(61), 5)], Start.AddSeconds(61));
+
+        var (resolution, bucket) = Assert.Single(next.Closed);
+        Assert.Equal(Resolution.OneMinute, resolution);
+        Assert.Equal((Start, 2, 2.0), (bucket.Timestamp, bucket.Samples, bucket[Series.Cpu].Avg));
+        Assert.Equal(Start.AddMinutes(1), engine.Open("a", Resolution.OneMinute)!.Timestamp);
+        Assert.Equal(3, engine.Open("a", Resolution.FiveMinutes)!.Samples);
+    }
+
+    [Fact]
+    public void A_quiet_agents_bucket_is_written_once_it_is_over_and_the_grace_has_passed()
+    {
+        var engine = new RollupEngine(Grace);
+        engine.Add([TestHistory.Point("a", Start.AddSeconds(10), 1)], Start.AddSeconds(10));
+
+        Assert.Empty(engine.Add([], Start.AddSeconds(60) + Grace - TimeSpan.FromSeconds(1)).Closed);
+        var closed = engine.Add([], Start.AddSeconds(60) + Grace).Closed;
+
+        Assert.Equal([Resolution.OneMinute], closed.Select(c => c.Resolution));
+        Assert.Null(engine.Open("a", Resolution.OneMinute));
+    }
+
+    [Fact]
+    public void Samples_replayed_long_after_they_were_taken_fill_their_buckets_without_late_merges()
+    {
+        var engine = new RollupEngine(Grace);
+        var now = Start.AddHours(3);
+        var batches = Enumerable.Range(0, 36)
+            .Select(b => engine.Add(Enumerable.Range(0, 100).Select(i => TestHistory.Point("a", Start.AddSeconds((b * 100) + i), 1)), now.AddSeconds(b)))
+            .ToList();
+
+        Assert.All(batches, b => Assert.Empty(b.Late));
+        Assert.Equal(59, batches.Sum(b => b.Closed.Count(c => c.Resolution == Resolution.OneMinute)));
+        Assert.All(batches.SelectMany(b => b.Closed).Where(c => c.Resolution == Resolution.OneMinute), c => Assert.Equal(60, c.Bucket.Samples));
+    }
+
+    [Fact]
+    public void A_sample_that_arrives_after_its_bucket_was_written_is_merged_into_the_stored_one()
+    {
+        var engine = new RollupEngine(Grace);
+        engine.Add([TestHistory.Point("a", Start.AddSeconds(10), 1)], Start.AddSeconds(10));
+        engine.Add([], Start.AddMinutes(5));
+
+        var late = engine.Add([TestHistory.Point("a", Start.AddSeconds(20), 3)], Start.AddMinutes(5));
+
+        var (resolution, bucket) = Assert.Single(late.Late);
+        Assert.Equal((Resolution.OneMinute, Start, 1), (resolution, bucket.Timestamp, bucket.Samples));
+        Assert.Equal(2, engine.Open("a", Resolution.FiveMinutes)!.Samples);
+    }
+}
