@@ -59,7 +59,9 @@ public sealed class HistoryWriterActor : ReceiveActor
 
     protected override void PreStart()
     {
-        _restored = RestoreAsync();
+        // Microsoft.Data.Sqlite's async calls complete synchronously: run on the actor's thread, restoring would
+        // hold up attaching to the hub, and the samples of those seconds would never reach this branch.
+        _restored = Task.Run(RestoreAsync);
         var options = _store.Options;
         (_killSwitch, var written) = _points
             .ViaMaterialized(KillSwitches.Single<RawPoint>(), Keep.Right)

@@ -83,6 +83,43 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
         await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task The_writer_takes_samples_from_the_hub_while_it_is_still_restoring()
+    {
+        using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));
+        var start = history.Now;
+        // Raw points two minutes apart with no rollups yet (a crash between them): the restore has to write the
+        // first minute's bucket, and cannot while the lock below is held.
+        var crashed = new HistoryBatch();
+        crashed.NewAgents.Add("crashed");
+        crashed.Raw.AddRange([TestHistory.Point("crashed", start.AddMinutes(-10), 1), TestHistory.Point("crashed", start.AddMinutes(-8), 1)]);
+        await history.Store.WriteAsync(crashed);
+        var (queue, hub) = Source.Queue<RawPoint>(16, OverflowStrategy.Backpressure)
+            .ToMaterialized(BroadcastHub.Sink<RawPoint>(16), Keep.Both)
+            .Run(Sys.Materializer());
+        // Another consumer keeps the hub flowing, as the live stream does: what the writer misses is gone.
+        _ = hub.RunWith(Sink.Ignore<RawPoint>(), Sys.Materializer());
+
+        IActorRef writer;
+        await using (var blocker = new SqliteConnection(history.Database.ConnectionString))
+        {
+            await blocker.OpenAsync();
+            using var transaction = blocker.BeginTransaction();
+            writer = Sys.ActorOf(HistoryWriterActor.PropsFor(history.Store, hub));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            for (var i = 0; i < 20; i++)
+            {
+                await queue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), i));
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+            transaction.Rollback();
+        }
+
+        await AwaitAssertAsync(async () =>
+            Assert.Equal(20, (await history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.Raw)).Count), TimeSpan.FromSeconds(20));
+        await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>
     /// Starts a writer on a queue it materializes itself, once it has restored. The queue has no buffer, so an
     /// offer completes only when the writer's own branch has taken the point.
