@@ -60,7 +60,7 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
     {
         if (batch.IsEmpty)
             return;
-        await using var db = database.Open();
+        await using var db = await database.OpenHistoryWriterAsync(cancellationToken);
         await using var transaction = await db.BeginTransactionAsync(cancellationToken);
         if (batch.NewAgents.Count > 0)
         {
