@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 
 namespace Tyto.Api.Tests;
 
@@ -10,8 +11,17 @@ public sealed class ProcessesTests(SharedHost shared)
     public async Task Process_details_describe_a_process_the_test_started()
     {
         using var sleeper = StartSleeper();
-        using var response = await shared.Admin.GetAsync($"/api/v1/processes/{sleeper.Id}");
-        var body = await response.JsonAsync(HttpStatusCode.OK);
+        // Until the child has exec'd sleep and gone to sleep it may still show as the test host, or running.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonElement body;
+        while (true)
+        {
+            using var response = await shared.Admin.GetAsync($"/api/v1/processes/{sleeper.Id}");
+            body = await response.JsonAsync(HttpStatusCode.OK);
+            if ((body.GetProperty("name").GetString(), body.GetProperty("state").GetString()) == ("sleep", "S") || DateTime.UtcNow > deadline)
+                break;
+            await Task.Delay(100);
+        }
 
         Assert.Equal(sleeper.Id, body.GetProperty("pid").GetInt32());
         Assert.Equal("sleep", body.GetProperty("name").GetString());
