@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Akka.Actor;
@@ -29,13 +30,17 @@ public static class ExportApi
 
     private static async Task<IResult> ExportMetrics(
         string? format, string? from, string? to, string? resolution, [FromQuery(Name = "agent_id")] string? agentId,
-        IRequiredActor<AgentRegion> agents, HistoryStore history, IOptions<TytoOptions> options, CancellationToken cancellationToken)
+        ClaimsPrincipal user, IRequiredActor<AgentRegion> agents, HistoryStore history, IOptions<TytoOptions> options, CancellationToken cancellationToken)
     {
         format = (format ?? "json").ToLowerInvariant();
         if (format is not ("json" or "csv"))
             return ApiErrors.BadRequest("UNSUPPORTED_FORMAT", $"Format '{format}' is not supported; use json or csv", new Dictionary<string, object> { ["format"] = "must be json or csv" });
         if (from is not null || to is not null || resolution is not null)
+        {
+            if (!user.HasPermission(Permissions.HistoryRead))
+                return ApiErrors.Error(StatusCodes.Status403Forbidden, "FORBIDDEN", $"Exporting history also needs the permission {Permissions.HistoryRead}");
             return await ExportHistory(format, from, to, resolution, agentId, agents, history, options.Value, cancellationToken);
+        }
 
         var agent = agentId ?? options.Value.Agent.Id;
         if (await Agents.FindAsync(agents, agent, cancellationToken) is null)

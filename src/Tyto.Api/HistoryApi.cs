@@ -120,7 +120,7 @@ public static class HistoryApi
 {
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/history", History).RequirePermission(Permissions.MetricsRead);
+        app.MapGet("/api/v1/history", History).RequirePermission(Permissions.HistoryRead);
         return app;
     }
 

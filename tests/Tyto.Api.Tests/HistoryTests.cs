@@ -81,6 +81,35 @@ public sealed class HistoryTests(SharedHost shared)
     }
 
     [Fact]
+    public async Task History_and_its_export_need_history_read_beside_metrics_read()
+    {
+        using (var role = await shared.Admin.PostJsonAsync("/api/v1/roles", new { name = "Live only", permissions = new[] { "metrics:read" } }))
+            await role.JsonAsync(HttpStatusCode.Created);
+        using (var role = await shared.Admin.PostJsonAsync("/api/v1/roles", new { name = "Live and past", permissions = new[] { "metrics:read", "history:read" } }))
+            await role.JsonAsync(HttpStatusCode.Created);
+        foreach (var (username, role) in new[] { ("live-only", "live-only"), ("live-and-past", "live-and-past") })
+        {
+            using var user = await shared.Admin.PostJsonAsync("/api/v1/users", new { username, password = "watcher-password", roles = new[] { role } });
+            await user.JsonAsync(HttpStatusCode.Created);
+        }
+        await WaitForHistoryAsync(shared.Admin, "resolution=raw", 1);
+
+        using var live = await shared.Host.LoginAsync("live-only", "watcher-password");
+        using (var history = await live.GetAsync("/api/v1/history"))
+            await history.ErrorAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
+        using (var export = await live.GetAsync("/api/v1/export/metrics?format=csv&resolution=raw"))
+            await export.ErrorAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
+        using (var current = await live.GetAsync("/api/v1/export/metrics?format=json"))
+            Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+
+        using var past = await shared.Host.LoginAsync("live-and-past", "watcher-password");
+        using (var history = await past.GetAsync("/api/v1/history"))
+            await history.JsonAsync(HttpStatusCode.OK);
+        using (var export = await past.GetAsync("/api/v1/export/metrics?format=csv&resolution=raw"))
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+    }
+
+    [Fact]
     public async Task History_of_an_unknown_agent_is_404()
     {
         using var response = await shared.Admin.GetAsync("/api/v1/history?agent_id=ghost");

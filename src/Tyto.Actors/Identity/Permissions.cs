@@ -33,7 +33,7 @@ public static class Permissions
     {
         [DashboardView] = "Open the dashboard",
         [MetricsRead] = "Read live metrics, the stream and exports",
-        [HistoryRead] = "Read metrics history",
+        [HistoryRead] = "Read and export metrics history",
         [ProcessesRead] = "Read process details",
         [ProcessesSignal] = "Send signals to processes",
         [SettingsRead] = "Read server settings",

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Tyto.Actors.Identity;
@@ -17,8 +18,7 @@ public sealed class PermissionRequirement(string permission) : AuthorizationHand
 
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
-        var granted = context.User.FindAll(BearerAuthenticationHandler.PermissionClaim).Select(c => c.Value);
-        if (Permissions.AnyGrants(granted, requirement.Permission))
+        if (context.User.HasPermission(requirement.Permission))
             context.Succeed(requirement);
         return Task.CompletedTask;
     }
@@ -26,6 +26,10 @@ public sealed class PermissionRequirement(string permission) : AuthorizationHand
 
 public static class PermissionEndpointExtensions
 {
+    /// <summary>Whether the signed-in user holds <paramref name="permission"/>, for a handler whose inputs widen what it reads.</summary>
+    public static bool HasPermission(this ClaimsPrincipal user, string permission) =>
+        Permissions.AnyGrants(user.FindAll(BearerAuthenticationHandler.PermissionClaim).Select(c => c.Value), permission);
+
     /// <summary>Requires an authenticated user holding <paramref name="permission"/>; recorded as endpoint metadata.</summary>
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission)
         where TBuilder : IEndpointConventionBuilder =>
