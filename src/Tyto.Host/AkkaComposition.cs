@@ -6,6 +6,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Tyto.Actors;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
@@ -40,6 +41,7 @@ public static class AkkaComposition
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
             .AddAgentActors(ServerRole)
             .AddMetricsActors()
+            .AddAlertActors(ServerRole)
             .AddCollectionActors(options, ServerRole);
 
         // Without seeds the node is a cluster of one: it joins itself, on whatever port remoting bound.

@@ -1,8 +1,10 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 
 namespace Tyto.Actors.Persistence;
@@ -15,7 +17,8 @@ public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithS
 {
     public const int SerializerId = 7301;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Enums as their names, so reordering an enum never changes what stored events mean.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Every persisted type and its manifest; a manifest never changes once released.</summary>
     public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
@@ -24,6 +27,13 @@ public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithS
         ["agent-state.v1"] = typeof(AgentState),
         ["refresh-interval-changed.v1"] = typeof(RefreshIntervalChanged),
         ["collection-settings.v1"] = typeof(CollectionSettings),
+        ["thresholds-changed.v1"] = typeof(ThresholdsChanged),
+        ["alert-thresholds.v1"] = typeof(AlertThresholds),
+        ["alert-raised.v1"] = typeof(AlertRaised),
+        ["alert-level-changed.v1"] = typeof(AlertLevelChanged),
+        ["alert-acknowledged.v1"] = typeof(AlertAcknowledged),
+        ["alert-resolved.v1"] = typeof(AlertResolved),
+        ["alert-rule-state.v1"] = typeof(AlertRuleState),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = Manifests.ToDictionary(p => p.Value, p => p.Key);

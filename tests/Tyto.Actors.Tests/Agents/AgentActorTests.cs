@@ -67,11 +67,4 @@ public sealed class AgentActorTests : SqliteTestKit
 
         ExpectMsg(new AgentUnavailable("a2", Known: true), Patience);
     }
-
-    private void Stop(IActorRef actor)
-    {
-        Watch(actor);
-        Sys.Stop(actor);
-        ExpectTerminated(actor, Patience);
-    }
 }

@@ -81,11 +81,4 @@ public sealed class CollectionSettingsActorTests : SqliteTestKit
         // Snapshot at 100 (10 s), then event 101 (20 s).
         ExpectMsg(new CollectionSettings(20), Patience);
     }
-
-    private void Stop(IActorRef actor)
-    {
-        Watch(actor);
-        Sys.Stop(actor);
-        ExpectTerminated(actor, Patience);
-    }
 }

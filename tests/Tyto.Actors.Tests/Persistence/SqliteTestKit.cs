@@ -1,4 +1,5 @@
 using System.Text;
+using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Data.Sqlite;
 using Tyto.Actors.Persistence;
@@ -41,6 +42,14 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>The snapshots of one persistent actor as the snapshot table holds them.</summary>
     protected IReadOnlyList<StoredRow> SnapshotRows(string persistenceId) =>
         Rows("SELECT sequence_number, manifest, serializer_id, snapshot FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number", persistenceId);
+
+    /// <summary>Stops an actor and waits until it has stopped, so its journal writes are done.</summary>
+    protected void Stop(IActorRef actor)
+    {
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor, TimeSpan.FromSeconds(15));
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using Akka.Actor;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Persistence;
 
@@ -18,6 +19,15 @@ public sealed class TytoSerializerTests() : Akka.TestKit.Xunit2.TestKit(SqliteTe
         [typeof(AgentState)] = new AgentState("a1", true, "Build box", "host-a", "linux", "aarch64", At),
         [typeof(RefreshIntervalChanged)] = new RefreshIntervalChanged(5, At),
         [typeof(CollectionSettings)] = new CollectionSettings(5),
+        [typeof(ThresholdsChanged)] = new ThresholdsChanged(new AlertThresholds(new Threshold(70, 90), new Threshold(60, 80), new Threshold(50, 75)), At),
+        [typeof(AlertThresholds)] = new AlertThresholds(new Threshold(70, 90), new Threshold(60, 80), new Threshold(50, 75)),
+        [typeof(AlertRaised)] = new AlertRaised("a1:disk:/var:3", "a1", AlertType.Disk, "/var", AlertLevel.Critical, 93.5, 90, At),
+        [typeof(AlertLevelChanged)] = new AlertLevelChanged("a1:cpu:1", AlertLevel.Warning, 88.25, 80, At),
+        [typeof(AlertAcknowledged)] = new AlertAcknowledged("a1:cpu:1", "alice", At),
+        [typeof(AlertResolved)] = new AlertResolved("a1:cpu:1", 61.5, At),
+        [typeof(AlertRuleState)] = new AlertRuleState(
+            "a1", AlertType.Memory, null, new ActiveAlert("a1:memory:2", "a1", AlertType.Memory, null, AlertLevel.Warning, 86, 85, At, "alice", At.AddMinutes(1)),
+            2, AlertLevel.Critical, At.AddSeconds(5)),
     };
 
     public static TheoryData<string> Manifests => [.. TytoSerializer.Manifests.Keys];
@@ -47,6 +57,17 @@ public sealed class TytoSerializerTests() : Akka.TestKit.Xunit2.TestKit(SqliteTe
 
         Assert.IsType<TytoSerializer>(serializer);
         Assert.Equal(TytoSerializer.SerializerId, serializer.Identifier);
+    }
+
+    [Fact]
+    public void Enums_are_stored_by_name()
+    {
+        var serializer = new TytoSerializer((ExtendedActorSystem)Sys);
+
+        var json = Encoding.UTF8.GetString(serializer.ToBinary(Samples[typeof(AlertRaised)]));
+
+        Assert.Contains("\"type\":\"Disk\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"level\":\"Critical\"", json, StringComparison.Ordinal);
     }
 
     [Fact]
