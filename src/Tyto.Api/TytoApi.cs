@@ -46,6 +46,7 @@ public static class TytoApi
             .MapSettingsApi()
             .MapHistoryApi()
             .MapExportApi()
+            .MapAlertsApi()
             .MapUsersApi()
             .MapRolesApi()
             .MapAuditApi()
