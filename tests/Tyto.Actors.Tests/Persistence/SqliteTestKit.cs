@@ -79,7 +79,7 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
         return database;
     }
 
-    private static Config ConfigFor(TytoDatabase database)
+    protected static Config ConfigFor(TytoDatabase database)
     {
         var plugin = $"""
             connection-string = "{database.ConnectionString}"
