@@ -46,6 +46,3 @@ public sealed class HistoryPrunerActor : ReceiveActor, IWithTimers
 
     private sealed record Pruned(int Deleted);
 }
-
-/// <summary>Marker for resolving the history pruner through <c>IRequiredActor</c>.</summary>
-public sealed class HistoryPruner;

@@ -123,9 +123,6 @@ public sealed class HistoryWriterActor : ReceiveActor
 /// <summary>The history writer could not write; its supervisor restarts it, and it resumes from what is stored.</summary>
 public sealed class HistoryWriteException(string message, Exception inner) : Exception(message, inner);
 
-/// <summary>Marker for resolving the history writer through <c>IRequiredActor</c>.</summary>
-public sealed class HistoryWriter;
-
 public static class MetricsHosting
 {
     /// <summary>How long shutdown waits for the writer to write what it holds.</summary>
@@ -136,7 +133,7 @@ public static class MetricsHosting
     /// shutdown write the samples still buffered before the node stops, and starts keeping every agent's newest sample.
     /// </summary>
     public static AkkaConfigurationBuilder AddMetricsActors(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry, resolver) =>
+        builder.WithActors((system, _, resolver) =>
         {
             LatestSamples.Get(system);
             var store = resolver.GetService<HistoryStore>();
@@ -144,8 +141,7 @@ public static class MetricsHosting
             var writer = system.ActorOf(
                 BackoffSupervisor.Props(Backoff.OnFailure(writerProps, "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
                 "history-writer");
-            registry.Register<HistoryWriter>(writer);
-            registry.Register<HistoryPruner>(system.ActorOf(HistoryPrunerActor.PropsFor(store), "history-pruner"));
+            system.ActorOf(HistoryPrunerActor.PropsFor(store), "history-pruner");
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-history", async () =>
             {
                 try
@@ -154,6 +150,8 @@ public static class MetricsHosting
                 }
                 catch (AskTimeoutException)
                 {
+                    // Shutdown goes on regardless; the samples still buffered are not written.
+                    system.Log.Warning("History writer did not finish writing within {0}; buffered samples are lost", FlushTimeout);
                     return Done.Instance;
                 }
             });

@@ -47,8 +47,6 @@ public sealed class RollupEngine(TimeSpan idleGrace)
 {
     private readonly Dictionary<string, AgentRollups> _agents = new(StringComparer.Ordinal);
 
-    public IEnumerable<string> Agents => _agents.Keys;
-
     /// <summary>
     /// Resumes agents from what is stored: the 1m bucket still filling is rebuilt from raw points, coarser ones
     /// from the stored 1m buckets they contain (which nest in them) plus those raw points. Each resolution takes
