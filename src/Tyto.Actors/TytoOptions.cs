@@ -23,6 +23,8 @@ public sealed class TytoOptions
 
     public PrometheusOptions Prometheus { get; set; } = new();
 
+    public AlertOptions Alerts { get; set; } = new();
+
     public sealed class AuthOptions
     {
         /// <summary>The password of the <c>admin</c> user created on first start; a random one is printed when unset.</summary>
@@ -117,5 +119,17 @@ public sealed class TytoOptions
     {
         /// <summary>Serves <c>/metrics</c> without a token, for scrapers that cannot send one.</summary>
         public bool AllowAnonymous { get; set; }
+    }
+
+    public sealed class AlertOptions
+    {
+        /// <summary>How long a condition must hold before an alert is raised, changes level or resolves.</summary>
+        public TimeSpan For { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Points below a line a value must fall to count as under it again.</summary>
+        public double Hysteresis { get; set; } = 2;
+
+        /// <summary>Alert events of one rule between two snapshots of its state.</summary>
+        public int SnapshotEvery { get; set; } = 100;
     }
 }

@@ -39,9 +39,9 @@ public static class AkkaComposition
             })
             .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
-            .AddAgentActors(ServerRole)
-            .AddMetricsActors()
             .AddAlertActors(ServerRole)
+            .AddAgentActors(ServerRole, options.Alerts)
+            .AddMetricsActors()
             .AddCollectionActors(options, ServerRole);
 
         // Without seeds the node is a cluster of one: it joins itself, on whatever port remoting bound.

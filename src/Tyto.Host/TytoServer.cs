@@ -78,5 +78,9 @@ public static class TytoServer
         ];
         if (historyErrors.Length > 0)
             throw new OptionsValidationException(nameof(TytoOptions.History), typeof(TytoOptions), historyErrors);
+        var alerts = options.Alerts;
+        if (alerts.For < TimeSpan.Zero || alerts.Hysteresis is < 0 or >= 100 || alerts.SnapshotEvery < 1)
+            throw new OptionsValidationException(nameof(TytoOptions.Alerts), typeof(TytoOptions),
+                ["Tyto:Alerts:For must not be negative, Tyto:Alerts:Hysteresis must be from 0 to below 100, Tyto:Alerts:SnapshotEvery at least 1."]);
     }
 }

@@ -6,6 +6,7 @@ using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
 
@@ -20,12 +21,15 @@ public sealed class AgentActor : ReceivePersistentActor
     public const string Tag = "agent";
     private const int SnapshotEvery = 50;
 
+    private readonly AlertRules? _alerts;
     private AgentState _state;
     private IActorRef? _monitor;
     private LatestSample _latest = new(null);
+    private AlertThresholds? _thresholds;
 
-    public AgentActor(string agentId)
+    public AgentActor(string agentId, AlertRules? alerts = null)
     {
+        _alerts = alerts;
         _state = AgentState.Unknown(agentId);
         PersistenceId = $"agent-{agentId}";
 
@@ -39,9 +43,12 @@ public sealed class AgentActor : ReceivePersistentActor
         });
         Command<RecordSample>(record =>
         {
-            if (_state.Registered)
-                _latest = new LatestSample(record.Sample);
+            if (!_state.Registered)
+                return;
+            _latest = new LatestSample(record.Sample);
+            Evaluate(record.Sample);
         });
+        Command<AlertThresholds>(thresholds => _thresholds = thresholds);
         Command<GetAgent>(_ =>
         {
             Sender.Tell(new AgentLookup(_state.Registered ? View() : null));
@@ -64,6 +71,33 @@ public sealed class AgentActor : ReceivePersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        _alerts?.Thresholds.Tell(new SubscribeToThresholds(Self));
+    }
+
+    /// <summary>Hands each rule its value of the sample: total CPU, memory used, and used space per mount.</summary>
+    private void Evaluate(MetricsSample sample)
+    {
+        if (_alerts is null || _thresholds is null)
+            return;
+        Rule(AlertType.Cpu, null).Tell(new EvaluateRule(sample.Cpu.TotalUsage, sample.Timestamp, _thresholds.Cpu));
+        if (sample.Memory.Total > 0)
+            Rule(AlertType.Memory, null).Tell(new EvaluateRule(100.0 * sample.Memory.Used / sample.Memory.Total, sample.Timestamp, _thresholds.Memory));
+        foreach (var mount in sample.Disk.Mounts.Where(m => m.Total > 0))
+            Rule(AlertType.Disk, mount.Mountpoint).Tell(new EvaluateRule(100.0 * mount.Used / mount.Total, sample.Timestamp, _thresholds.Disk));
+    }
+
+    private IActorRef Rule(AlertType type, string? mount)
+    {
+        var name = AlertRules.ChildName(type, mount);
+        var rule = Context.Child(name);
+        return rule.IsNobody()
+            ? Context.ActorOf(AlertRuleActor.PropsFor(_state.AgentId, type, mount, _alerts!.Settings, _alerts.SnapshotEvery, _alerts.Listener), name)
+            : rule;
+    }
 
     private void Apply(IAgentEvent @event)
     {
@@ -115,14 +149,20 @@ public sealed class AgentRegion;
 public static class AgentHosting
 {
     /// <summary>
-    /// Starts the agents shard region on server nodes and keeps each agent's latest sample from the metrics hub;
-    /// that feed never backpressures, so it also keeps the hub flowing when no client is attached.
+    /// Starts the agents shard region on server nodes, each agent running its alert rules against the thresholds
+    /// singleton, and keeps each agent's latest sample from the metrics hub; that feed never backpressures, so it
+    /// also keeps the hub flowing when no client is attached.
     /// </summary>
-    public static AkkaConfigurationBuilder AddAgentActors(this AkkaConfigurationBuilder builder, string role) =>
+    public static AkkaConfigurationBuilder AddAgentActors(this AkkaConfigurationBuilder builder, string role, TytoOptions.AlertOptions alerts) =>
         builder
             .WithShardRegion<AgentRegion>(
                 "agents",
-                agentId => Props.Create(() => new AgentActor(agentId)),
+                (_, registry) => agentId =>
+                {
+                    var rules = new AlertRules(
+                        registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, ActorRefs.Nobody);
+                    return Props.Create(() => new AgentActor(agentId, rules));
+                },
                 new AgentMessageExtractor(),
                 new ShardOptions { Role = role, RememberEntities = false, StateStoreMode = StateStoreMode.DData })
             .AddStartup((system, registry) =>

@@ -13,6 +13,22 @@ public sealed record AcknowledgeAlert(string AlertId, string By, DateTime At);
 /// <summary>The outcome of an acknowledgement: the alert as it now stands, or null when it is no longer active.</summary>
 public sealed record AcknowledgeResult(string AlertId, ActiveAlert? Alert);
 
+/// <summary>What an agent needs to run its alert rules: where the thresholds come from, how rules judge, and who hears of alerts.</summary>
+/// <param name="Thresholds">The thresholds singleton, subscribed to with <see cref="SubscribeToThresholds"/>.</param>
+/// <param name="Settings">How long a condition must hold, and the hysteresis.</param>
+/// <param name="SnapshotEvery">Events between two snapshots of a rule.</param>
+/// <param name="Listener">Told every alert event once it is persisted.</param>
+public sealed record AlertRules(IActorRef Thresholds, AlertRuleSettings Settings, int SnapshotEvery, IActorRef Listener)
+{
+    /// <summary>
+    /// The child name of a rule: its type, and for disk a hash of the mount point, which may hold characters
+    /// an actor name cannot.
+    /// </summary>
+    public static string ChildName(AlertType type, string? mount) => mount is null
+        ? type.ToString().ToLowerInvariant()
+        : $"disk-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mount)))[..16]}";
+}
+
 /// <summary>Asks for the rule's state.</summary>
 public sealed record GetRuleState
 {

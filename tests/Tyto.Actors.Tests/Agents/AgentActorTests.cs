@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
+using Tyto.Actors.Metrics;
 using Tyto.Actors.Tests.Persistence;
 
 namespace Tyto.Actors.Tests.Agents;
@@ -8,6 +10,41 @@ namespace Tyto.Actors.Tests.Agents;
 public sealed class AgentActorTests : SqliteTestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public void A_registered_agent_runs_its_samples_through_its_alert_rules()
+    {
+        var config = Sys.ActorOf(AlertConfigActor.PropsFor());
+        config.Tell(new ChangeThresholds([new ThresholdChange(AlertType.Memory, 40, 60), new ThresholdChange(AlertType.Disk, 20, 30)]));
+        ExpectMsg<ThresholdsAccepted>(Patience);
+        var listener = CreateTestProbe();
+        var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref);
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a3", rules)));
+        agent.Tell(new RegisterLocalHost("a3", CreateTestProbe().Ref, "host-c", "x86_64"));
+        var at = new DateTime(2026, 3, 1, 3, 12, 0, DateTimeKind.Utc);
+        var sample = MetricsSample.Empty("a3", at) with
+        {
+            Cpu = CpuSection.Empty with { TotalUsage = 12 },
+            Memory = MemorySection.Empty with { Total = 1_000, Used = 500 },
+            Disk = new DiskSection([new MountUsage("/dev/sda1", "/", "ext4", 100, 10, 90), new MountUsage("/dev/sdb1", "/srv/data", "xfs", 100, 35, 65)], []),
+        };
+
+        // The thresholds reach the agent asynchronously: send until the rules have something to say.
+        var raised = new List<AlertRaised>();
+        AwaitAssert(() =>
+        {
+            agent.Tell(new RecordSample("a3", sample with { Timestamp = DateTime.UtcNow }));
+            raised.Add(listener.ExpectMsg<AlertRaised>(TimeSpan.FromMilliseconds(500)));
+        }, Patience);
+        raised.Add(listener.ExpectMsg<AlertRaised>(Patience));
+
+        Assert.Equal(
+            [(AlertType.Disk, "/srv/data", AlertLevel.Critical, 35.0), (AlertType.Memory, null, AlertLevel.Warning, 50.0)],
+            raised.Select(r => (r.Type, r.Mount, r.Level, r.Value)).OrderBy(r => r.Type.ToString(), StringComparer.Ordinal));
+        Assert.Equal(["alert-raised.v1"], JournalRows(AlertRuleActor.PersistenceIdFor("a3", AlertType.Memory, null)).Select(r => r.Manifest));
+        Assert.Empty(JournalRows(AlertRuleActor.PersistenceIdFor("a3", AlertType.Cpu, null)));
+        Assert.Empty(JournalRows(AlertRuleActor.PersistenceIdFor("a3", AlertType.Disk, "/")));
+    }
 
     [Fact]
     public void A_registered_local_host_is_online_and_recovered_after_a_restart()
