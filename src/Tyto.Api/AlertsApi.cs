@@ -3,7 +3,9 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Api.Auth;
@@ -22,7 +24,28 @@ public sealed record AlertConfigDto(ThresholdDto Cpu, ThresholdDto Memory, Thres
         new(ThresholdDto.From(thresholds.Cpu), ThresholdDto.From(thresholds.Memory), ThresholdDto.From(thresholds.Disk));
 }
 
-/// <summary>Alerts: their thresholds so far; active alerts, acknowledgement and history follow.</summary>
+/// <summary>One alert as API.md shows it, with the mount of disk alerts and who acknowledged it.</summary>
+public sealed record AlertDto(
+    string Id, string Type, string? Mount, string Level, double Value, double Threshold, string AgentId, DateTime CreatedAt,
+    bool Acknowledged, string? AcknowledgedBy, DateTime? AcknowledgedAt)
+{
+    public static AlertDto From(ActiveAlert alert) => new(
+        alert.AlertId, Name(alert.Type), alert.Mount, Name(alert.Level), alert.Value, alert.Threshold, alert.AgentId, alert.RaisedAt,
+        alert.AcknowledgedBy is not null, alert.AcknowledgedBy, alert.AcknowledgedAt);
+
+    public static string Name<T>(T value)
+        where T : struct, Enum => value.ToString().ToLowerInvariant();
+}
+
+public sealed record AlertsResponse(IReadOnlyList<AlertDto> Alerts, AlertConfigDto Config, DateTime? At);
+
+/// <summary>One entry of the alert history: what happened to which alert, when, and for acknowledgements by whom.</summary>
+public sealed record AlertHistoryEntry(
+    string Kind, string AlertId, string AgentId, string Type, string? Mount, string? Level, double? Value, double? Threshold, string? User, DateTime Timestamp);
+
+public sealed record AlertHistoryResponse(IReadOnlyList<AlertHistoryEntry> Events, int Total, int Limit, int Offset);
+
+/// <summary>Alerts: the active board (now or at any past instant), the history from the journal, and the thresholds.</summary>
 public static class AlertsApi
 {
     private static readonly Dictionary<string, AlertType> Types = Enum.GetValues<AlertType>().ToDictionary(t => t.ToString().ToLowerInvariant());
@@ -30,9 +53,71 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/api/v1/alerts");
+        alerts.MapGet("", Active).RequirePermission(Permissions.AlertsRead);
+        alerts.MapGet("/history", History).RequirePermission(Permissions.AlertsRead);
         alerts.MapPost("/config", ChangeConfig).RequirePermission(Permissions.AlertsConfigure);
         return app;
     }
+
+    /// <summary>The alerts active now, or (<c>?at=</c>) at a past instant, replayed from the journal; and the thresholds.</summary>
+    private static async Task<IResult> Active(
+        [FromQuery(Name = "agent_id")] string? agentId, string? at, AlertHistory history, IRequiredActor<AlertConfigSingleton> config,
+        IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseTime(at, "at", out var instant, out var error))
+            return error!;
+        if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
+            return ApiErrors.AgentNotFound(agentId);
+        var active = AlertHistory.ActiveAt(await history.EventsAsync(cancellationToken), instant)
+            .Where(a => agentId is null || a.AgentId == agentId)
+            .Select(AlertDto.From)
+            .ToList();
+        var thresholds = await config.ActorRef.Ask<AlertThresholds>(GetThresholds.Instance, Agents.AskTimeout, cancellationToken);
+        return TypedResults.Ok(new AlertsResponse(active, AlertConfigDto.From(thresholds), instant));
+    }
+
+    /// <summary>The alert events in the order they happened, filtered and paged.</summary>
+    private static async Task<IResult> History(
+        string? from, string? to, [FromQuery(Name = "agent_id")] string? agentId, string? type, string? limit, string? offset,
+        AlertHistory history, CancellationToken cancellationToken)
+    {
+        if (!QueryParameters.TryParseTime(from, "from", out var since, out var error) ||
+            !QueryParameters.TryParseTime(to, "to", out var until, out error) ||
+            !QueryParameters.TryParseInt(limit, "limit", 1, 1000, 100, out var take, out error) ||
+            !QueryParameters.TryParseInt(offset, "offset", 0, int.MaxValue, 0, out var skip, out error))
+            return error!;
+        if (since >= until)
+            return ApiErrors.BadRequest("INVALID_RANGE", "from must be before to", new Dictionary<string, object> { ["from"] = "must be before to" });
+        if (type is not null && !Types.ContainsKey(type))
+            return ApiErrors.Validation("type", "must be cpu, memory or disk");
+
+        var raised = new Dictionary<string, AlertRaised>(StringComparer.Ordinal);
+        var entries = new List<AlertHistoryEntry>();
+        foreach (var @event in await history.EventsAsync(cancellationToken))
+        {
+            if (@event is AlertRaised r)
+                raised[r.AlertId] = r;
+            if (!raised.TryGetValue(@event.AlertId, out var origin))
+                continue;
+            entries.Add(@event switch
+            {
+                AlertRaised e => Entry("raised", origin, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
+                AlertLevelChanged e => Entry("level_changed", origin, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
+                AlertAcknowledged e => Entry("acknowledged", origin, null, null, null, e.By, e.At),
+                AlertResolved e => Entry("resolved", origin, null, e.Value, null, null, e.At),
+                _ => throw new InvalidOperationException($"Unknown alert event {@event.GetType().Name}"),
+            });
+        }
+        var matching = entries
+            .Where(e => (since is null || e.Timestamp >= since) && (until is null || e.Timestamp < until))
+            .Where(e => (agentId is null || e.AgentId == agentId) && (type is null || e.Type == type))
+            .OrderBy(e => e.Timestamp)
+            .ToList();
+        return TypedResults.Ok(new AlertHistoryResponse([.. matching.Skip(skip).Take(take)], matching.Count, take, skip));
+    }
+
+    private static AlertHistoryEntry Entry(string kind, AlertRaised origin, string? level, double? value, double? threshold, string? user, DateTime at) =>
+        new(kind, origin.AlertId, origin.AgentId, AlertDto.Name(origin.Type), origin.Mount, level, value, threshold, user, at);
 
     /// <summary>Merges any subset of the thresholds; any problem refuses the whole change.</summary>
     private static async Task<IResult> ChangeConfig(JsonElement body, IRequiredActor<AlertConfigSingleton> config, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tyto.Actors;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
@@ -29,6 +30,7 @@ public static class TytoApi
         services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         return services;
     }
