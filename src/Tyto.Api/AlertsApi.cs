@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -56,6 +57,7 @@ public static class AlertsApi
         alerts.MapGet("", Active).RequirePermission(Permissions.AlertsRead);
         alerts.MapGet("/history", History).RequirePermission(Permissions.AlertsRead);
         alerts.MapPost("/config", ChangeConfig).RequirePermission(Permissions.AlertsConfigure);
+        alerts.MapPost("/{id}/acknowledge", Acknowledge).RequirePermission(Permissions.AlertsAcknowledge);
         return app;
     }
 
@@ -74,6 +76,20 @@ public static class AlertsApi
             .ToList();
         var thresholds = await config.ActorRef.Ask<AlertThresholds>(GetThresholds.Instance, Agents.AskTimeout, cancellationToken);
         return TypedResults.Ok(new AlertsResponse(active, AlertConfigDto.From(thresholds), instant));
+    }
+
+    /// <summary>Records who acknowledged an active alert; again is harmless, an unknown alert 404, a resolved one 409.</summary>
+    private static async Task<IResult> Acknowledge(
+        string id, ClaimsPrincipal user, AlertHistory history, IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken)
+    {
+        if (await history.RaisedAsync(id, cancellationToken) is not { } raised)
+            return ApiErrors.NotFound("ALERT_NOT_FOUND", $"No alert '{id}'");
+        var by = user.FindFirstValue(ClaimTypes.Name) ?? "";
+        var result = await agents.ActorRef.Ask<AcknowledgeResult>(
+            new AcknowledgeAgentAlert(raised.AgentId, id, raised.Type, raised.Mount, by), Agents.AskTimeout, cancellationToken);
+        return result.Alert is { } alert
+            ? TypedResults.Ok(AlertDto.From(alert))
+            : ApiErrors.Conflict("ALERT_RESOLVED", $"Alert '{id}' is resolved; only active alerts can be acknowledged");
     }
 
     /// <summary>The alert events in the order they happened, filtered and paged.</summary>

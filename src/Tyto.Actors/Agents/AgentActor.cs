@@ -49,6 +49,15 @@ public sealed class AgentActor : ReceivePersistentActor
             Evaluate(record.Sample);
         });
         Command<AlertThresholds>(thresholds => _thresholds = thresholds);
+        Command<AcknowledgeAgentAlert>(acknowledge =>
+        {
+            if (_alerts is null)
+            {
+                Sender.Tell(new AcknowledgeResult(acknowledge.AlertId, null));
+                return;
+            }
+            Rule(acknowledge.Type, acknowledge.Mount).Forward(new AcknowledgeAlert(acknowledge.AlertId, acknowledge.By, DateTime.UtcNow));
+        });
         Command<GetAgent>(_ =>
         {
             Sender.Tell(new AgentLookup(_state.Registered ? View() : null));
@@ -92,7 +101,7 @@ public sealed class AgentActor : ReceivePersistentActor
 
     private IActorRef Rule(AlertType type, string? mount)
     {
-        var name = AlertRules.ChildName(type, mount);
+        var name = AlertRuleState.RuleName(type, mount);
         var rule = Context.Child(name);
         return rule.IsNobody()
             ? Context.ActorOf(AlertRuleActor.PropsFor(_state.AgentId, type, mount, _alerts!.Settings, _alerts.SnapshotEvery, _alerts.Listener), name)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
 
@@ -27,6 +28,9 @@ public sealed record QueryProcess(string AgentId, int Pid) : IWithAgentId;
 
 /// <summary>Sends a signal to a process of an agent's host; the answer is a <see cref="SignalProcessResult"/> or <see cref="AgentUnavailable"/>.</summary>
 public sealed record SendProcessSignal(string AgentId, int Pid, int Signal) : IWithAgentId;
+
+/// <summary>Acknowledges an alert of one of the agent's rules; the answer is an <see cref="Alerts.AcknowledgeResult"/>.</summary>
+public sealed record AcknowledgeAgentAlert(string AgentId, string AlertId, AlertType Type, string? Mount, string By) : IWithAgentId;
 
 /// <summary>An agent as clients see it; null <see cref="Agent"/> where no such agent exists.</summary>
 public sealed record AgentLookup(AgentView? Agent);

@@ -23,6 +23,10 @@ public sealed class AlertHistory(ActorSystem system)
         return [.. envelopes.Select(e => e.Event).OfType<IAlertEvent>()];
     }
 
+    /// <summary>How an alert was raised, or null when no alert has that id.</summary>
+    public async Task<AlertRaised?> RaisedAsync(string alertId, CancellationToken cancellationToken) =>
+        (await EventsAsync(cancellationToken)).OfType<AlertRaised>().FirstOrDefault(r => r.AlertId == alertId);
+
     /// <summary>The alerts that were active at <paramref name="at"/> (null: now), oldest first.</summary>
     public static IReadOnlyList<ActiveAlert> ActiveAt(IEnumerable<IAlertEvent> events, DateTime? at)
     {

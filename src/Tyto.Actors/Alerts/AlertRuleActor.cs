@@ -18,16 +18,7 @@ public sealed record AcknowledgeResult(string AlertId, ActiveAlert? Alert);
 /// <param name="Settings">How long a condition must hold, and the hysteresis.</param>
 /// <param name="SnapshotEvery">Events between two snapshots of a rule.</param>
 /// <param name="Listener">Told every alert event once it is persisted.</param>
-public sealed record AlertRules(IActorRef Thresholds, AlertRuleSettings Settings, int SnapshotEvery, IActorRef Listener)
-{
-    /// <summary>
-    /// The child name of a rule: its type, and for disk a hash of the mount point, which may hold characters
-    /// an actor name cannot.
-    /// </summary>
-    public static string ChildName(AlertType type, string? mount) => mount is null
-        ? type.ToString().ToLowerInvariant()
-        : $"disk-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(mount)))[..16]}";
-}
+public sealed record AlertRules(IActorRef Thresholds, AlertRuleSettings Settings, int SnapshotEvery, IActorRef Listener);
 
 /// <summary>Asks for the rule's state.</summary>
 public sealed record GetRuleState

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Tyto.Actors.Alerts;
 
 /// <summary>How a rule judges values: how long a condition must hold, and how far below a line a value must fall.</summary>
@@ -23,8 +26,16 @@ public sealed record AlertRuleState(
 {
     public static AlertRuleState Initial(string agentId, AlertType type, string? mount) => new(agentId, type, mount, null, 0, AlertLevel.None, null);
 
-    /// <summary>The id the next raised alert gets: the rule's agent, type and mount, and how many it raised before.</summary>
-    public string NextAlertId => $"{AgentId}:{Type.ToString().ToLowerInvariant()}{(Mount is null ? "" : ":" + Mount)}:{Raised + 1}";
+    /// <summary>The id the next raised alert gets: the rule's agent and name, and how many it raised before (<c>web-1:cpu:3</c>).</summary>
+    public string NextAlertId => $"{AgentId}:{RuleName(Type, Mount)}:{Raised + 1}";
+
+    /// <summary>
+    /// A rule's name within its agent: its type, and for disk a hash of the mount point, which may hold
+    /// characters that neither an actor name nor a URL segment can.
+    /// </summary>
+    public static string RuleName(AlertType type, string? mount) => mount is null
+        ? type.ToString().ToLowerInvariant()
+        : $"disk-{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(mount)))[..16].ToLowerInvariant()}";
 
     /// <summary>
     /// Judges one value. Without an alert, a level at or above warning that holds for <see cref="AlertRuleSettings.For"/>

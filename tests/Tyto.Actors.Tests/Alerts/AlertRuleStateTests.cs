@@ -118,6 +118,15 @@ public sealed class AlertRuleStateTests
     }
 
     [Fact]
+    public void A_disk_alert_id_names_its_mount_by_a_hash_that_fits_a_url()
+    {
+        var state = AlertRuleState.Initial("web-1", AlertType.Disk, "/var/lib/my data");
+
+        Assert.Matches("^web-1:disk-[0-9a-f]{16}:1$", state.NextAlertId);
+        Assert.NotEqual(state.NextAlertId, AlertRuleState.Initial("web-1", AlertType.Disk, "/var/lib/other").NextAlertId);
+    }
+
+    [Fact]
     public void Replaying_the_events_with_Apply_rebuilds_the_same_alert()
     {
         var (state, events) = Run(TenSeconds, [.. Repeat(85, 11), .. Repeat(97, 11)]);
