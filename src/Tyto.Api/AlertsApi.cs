@@ -38,6 +38,25 @@ public sealed record AlertDto(
         where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
+/// <summary>An alert event as pushed on the live stream (<c>event: alert</c>).</summary>
+public sealed record AlertEventDto(
+    string Kind, string AlertId, string AgentId, string? Type, string? Mount, string? Level, double? Value, double? Threshold, string? User, DateTime Timestamp)
+{
+    /// <summary>The agent is the first part of an alert id (<c>web-1:cpu:3</c>); only a raise names type and mount.</summary>
+    public static AlertEventDto From(IAlertEvent @event)
+    {
+        var agentId = @event.AlertId[..Math.Max(0, @event.AlertId.IndexOf(':', StringComparison.Ordinal))];
+        return @event switch
+        {
+            AlertRaised e => new("raised", e.AlertId, e.AgentId, AlertDto.Name(e.Type), e.Mount, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
+            AlertLevelChanged e => new("level_changed", e.AlertId, agentId, null, null, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
+            AlertAcknowledged e => new("acknowledged", e.AlertId, agentId, null, null, null, null, null, e.By, e.At),
+            AlertResolved e => new("resolved", e.AlertId, agentId, null, null, null, e.Value, null, null, e.At),
+            _ => throw new ArgumentException($"Unknown alert event {@event.GetType().Name}", nameof(@event)),
+        };
+    }
+}
+
 public sealed record AlertsResponse(IReadOnlyList<AlertDto> Alerts, AlertConfigDto Config, DateTime? At);
 
 /// <summary>One entry of the alert history: what happened to which alert, when, and for acknowledgements by whom.</summary>

@@ -4,6 +4,7 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Http;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Metrics;
 
 namespace Tyto.Api;
@@ -17,10 +18,11 @@ public sealed record SseFrame(string Text)
 }
 
 /// <summary>
-/// One open stream connection: its own view of the metrics hub, filtered to its agent, with its own bounded
-/// buffer that drops the oldest frames when the client reads too slowly, so a slow client never slows the hub.
+/// One open stream connection: its own view of the metrics hub and of the alerts hub (<c>event: alert</c>),
+/// filtered to its agent, with its own bounded buffer that drops the oldest frames when the client reads too
+/// slowly, so a slow client never slows a hub.
 /// </summary>
-public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string? agentId)
+public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string? agentId, Source<IAlertEvent, NotUsed>? alerts = null)
 {
     public const int BufferSize = 32;
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
@@ -29,6 +31,12 @@ public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string
         samples
             .Where(s => agentId is null || s.AgentId == agentId)
             .Select(s => SseFrame.Event("metrics", JsonSerializer.Serialize(s, ApiJson.Metrics)))
+            .Merge(
+                (alerts ?? Source.Never<IAlertEvent>())
+                    .Select(AlertEventDto.From)
+                    .Where(a => agentId is null || a.AgentId == agentId)
+                    .Select(a => SseFrame.Event("alert", JsonSerializer.Serialize(a, ApiJson.Options))),
+                eagerComplete: true)
             .Buffer(BufferSize, OverflowStrategy.DropHead)
             .KeepAlive(keepAlive, () => SseFrame.KeepAlive);
 }

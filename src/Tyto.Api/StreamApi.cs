@@ -5,13 +5,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
 
 namespace Tyto.Api;
 
-/// <summary>The live metrics stream.</summary>
+/// <summary>The live stream: metrics samples and alert events.</summary>
 public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
@@ -21,12 +22,12 @@ public static class StreamApi
     }
 
     private static async Task<IResult> Stream(
-        [FromQuery(Name = "agent_id")] string? agentId, HttpContext context, IdentityStore identity, IRequiredActor<AgentRegion> agents, MetricsHub hub,
+        [FromQuery(Name = "agent_id")] string? agentId, HttpContext context, IdentityStore identity, IRequiredActor<AgentRegion> agents, MetricsHub hub, AlertsHub alerts,
         IMaterializer materializer, CancellationToken cancellationToken)
     {
         if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agentId);
-        var subscriber = new SseSubscriber(hub.Samples, agentId);
+        var subscriber = new SseSubscriber(hub.Samples, agentId, alerts.Events);
         var token = context.SessionToken();
         return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer,
             async ct => await identity.AuthenticateAsync(token, ct) is { } user && Permissions.AnyGrants(user.Permissions, Permissions.MetricsRead));

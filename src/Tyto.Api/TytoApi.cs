@@ -31,6 +31,7 @@ public static class TytoApi
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         return services;
     }

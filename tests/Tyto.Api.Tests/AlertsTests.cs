@@ -20,11 +20,25 @@ public sealed class AlertsTests
             using (var none = await admin.GetAsync("/api/v1/alerts"))
                 Assert.Empty(Memory(await none.JsonAsync(HttpStatusCode.OK)));
 
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await using var stream = await SseReader.OpenAsync(admin, "/api/v1/stream?agent_id=local", timeout.Token);
+            await stream.NextSampleAsync(timeout.Token);
             beforeChange = DateTime.UtcNow;
             using (var change = await admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 0.01, critical = 99 } }))
                 await change.JsonAsync(HttpStatusCode.OK);
 
+            // The live stream pushes the raise as an alert frame, beside the metrics frames.
+            JsonElement pushed;
+            do
+            {
+                var received = await stream.NextAsync(timeout.Token);
+                pushed = received.Type == "alert" ? JsonDocument.Parse(received.Data).RootElement.Clone() : default;
+            }
+            while (pushed.ValueKind != JsonValueKind.Object || pushed.GetProperty("type").GetString() != "memory");
+            Assert.Equal(("raised", "local", "warning"), (pushed.GetProperty("kind").GetString(), pushed.GetProperty("agent_id").GetString(), pushed.GetProperty("level").GetString()));
+
             var alert = await WaitForAlertAsync(admin, "memory");
+            Assert.Equal(pushed.GetProperty("alert_id").GetString(), alert.GetProperty("id").GetString());
             alertId = alert.GetProperty("id").GetString()!;
             Assert.Equal(("local", "warning", 0.01, false), (alert.GetProperty("agent_id").GetString(), alert.GetProperty("level").GetString(),
                 alert.GetProperty("threshold").GetDouble(), alert.GetProperty("acknowledged").GetBoolean()));

@@ -166,10 +166,10 @@ public static class AgentHosting
         builder
             .WithShardRegion<AgentRegion>(
                 "agents",
-                (_, registry) => agentId =>
+                (system, registry) => agentId =>
                 {
                     var rules = new AlertRules(
-                        registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, ActorRefs.Nobody);
+                        registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, AlertsHub.Get(system).Publisher);
                     return Props.Create(() => new AgentActor(agentId, rules));
                 },
                 new AgentMessageExtractor(),

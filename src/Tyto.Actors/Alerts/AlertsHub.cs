@@ -1,0 +1,37 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace Tyto.Actors.Alerts;
+
+/// <summary>
+/// The live stream of alert events on this node: rule actors tell <see cref="Publisher"/> each event once it
+/// is persisted, and live clients attach to <see cref="Events"/>. It pushes changes; the journal stays the record.
+/// </summary>
+public sealed class AlertsHub : IExtension
+{
+    public AlertsHub(ActorSystem system)
+    {
+        var materializer = system.Materializer();
+        var (ingest, events) = MergeHub.Source<IAlertEvent>(16)
+            .ToMaterialized(BroadcastHub.Sink<IAlertEvent>(64), Keep.Both)
+            .Run(materializer);
+        Events = events;
+        // Alerts are rare; should the hub ever lag, the oldest waiting event is dropped from the live push only.
+        Publisher = Source.ActorRef<IAlertEvent>(256, OverflowStrategy.DropHead).To(ingest).Run(materializer);
+        // One consumer that never lags keeps the hub draining while no client is attached.
+        Events.RunWith(Sink.Ignore<IAlertEvent>(), materializer);
+    }
+
+    public IActorRef Publisher { get; }
+
+    public Source<IAlertEvent, NotUsed> Events { get; }
+
+    public static AlertsHub Get(ActorSystem system) => system.WithExtension<AlertsHub, AlertsHubProvider>();
+}
+
+public sealed class AlertsHubProvider : ExtensionIdProvider<AlertsHub>
+{
+    public override AlertsHub CreateExtension(ExtendedActorSystem system) => new(system);
+}
