@@ -3,7 +3,10 @@ using Tyto.Bench;
 
 // dotnet run -c Release --project bench/Tyto.Bench -- --filter '*'     BenchmarkDotNet: the collection cycle
 // dotnet run -c Release --project bench/Tyto.Bench -- history          the history load driver (see bench/README.md)
+// dotnet run -c Release --project bench/Tyto.Bench -- alerts           alert rule recovery and evaluation
 if (args.FirstOrDefault() == "history")
     return await HistoryLoad.RunAsync(HistoryLoad.Settings.Parse(args));
+if (args.FirstOrDefault() == "alerts")
+    return await AlertsLoad.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
 BenchmarkSwitcher.FromAssembly(typeof(HistoryLoad).Assembly).Run(args);
 return 0;
