@@ -67,6 +67,13 @@ public sealed class AlertsTests
             var at = Uri.EscapeDataString(beforeChange.AddSeconds(-1).ToString("O", CultureInfo.InvariantCulture));
             using (var past = await admin.GetAsync($"/api/v1/alerts?at={at}"))
                 Assert.Empty(Memory(await past.JsonAsync(HttpStatusCode.OK)));
+            var afterRaise = Uri.EscapeDataString(kept.GetProperty("created_at").GetDateTime().AddMilliseconds(1).ToString("O", CultureInfo.InvariantCulture));
+            using (var raisedThen = await admin.GetAsync($"/api/v1/alerts?at={afterRaise}"))
+            {
+                // Just after the raise it was not yet acknowledged: the replay shows the board as it was then.
+                var then = Assert.Single(Memory(await raisedThen.JsonAsync(HttpStatusCode.OK)));
+                Assert.Equal((alertId, false), (then.GetProperty("id").GetString(), then.GetProperty("acknowledged").GetBoolean()));
+            }
 
             // Far above the memory in use, the alert resolves (no duration is configured) and cannot be acknowledged any more.
             using (var change = await admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 90, critical = 99 } }))
