@@ -38,20 +38,28 @@ public sealed record AlertDto(
         where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
 
-/// <summary>An alert event as pushed on the live stream (<c>event: alert</c>).</summary>
+/// <summary>
+/// One alert event, as the history lists it and the live stream pushes it (<c>event: alert</c>): what happened
+/// to which alert, when, and for acknowledgements by whom.
+/// </summary>
 public sealed record AlertEventDto(
     string Kind, string AlertId, string AgentId, string? Type, string? Mount, string? Level, double? Value, double? Threshold, string? User, DateTime Timestamp)
 {
-    /// <summary>The agent is the first part of an alert id (<c>web-1:cpu:3</c>); only a raise names type and mount.</summary>
-    public static AlertEventDto From(IAlertEvent @event)
+    /// <summary>
+    /// Agent, type and mount come from the alert's raise where it is known (<paramref name="raised"/>); otherwise the
+    /// agent is the first part of the alert id (<c>web-1:cpu:3</c>) and type and mount stay unnamed.
+    /// </summary>
+    public static AlertEventDto From(IAlertEvent @event, AlertRaised? raised = null)
     {
-        var agentId = @event.AlertId[..Math.Max(0, @event.AlertId.IndexOf(':', StringComparison.Ordinal))];
+        raised ??= @event as AlertRaised;
+        var agentId = raised?.AgentId ?? @event.AlertId[..Math.Max(0, @event.AlertId.IndexOf(':', StringComparison.Ordinal))];
+        var (type, mount) = raised is null ? (null, null) : (AlertDto.Name(raised.Type), raised.Mount);
         return @event switch
         {
-            AlertRaised e => new("raised", e.AlertId, e.AgentId, AlertDto.Name(e.Type), e.Mount, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
-            AlertLevelChanged e => new("level_changed", e.AlertId, agentId, null, null, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
-            AlertAcknowledged e => new("acknowledged", e.AlertId, agentId, null, null, null, null, null, e.By, e.At),
-            AlertResolved e => new("resolved", e.AlertId, agentId, null, null, null, e.Value, null, null, e.At),
+            AlertRaised e => new("raised", e.AlertId, agentId, type, mount, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
+            AlertLevelChanged e => new("level_changed", e.AlertId, agentId, type, mount, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
+            AlertAcknowledged e => new("acknowledged", e.AlertId, agentId, type, mount, null, null, null, e.By, e.At),
+            AlertResolved e => new("resolved", e.AlertId, agentId, type, mount, null, e.Value, null, null, e.At),
             _ => throw new ArgumentException($"Unknown alert event {@event.GetType().Name}", nameof(@event)),
         };
     }
@@ -59,11 +67,7 @@ public sealed record AlertEventDto(
 
 public sealed record AlertsResponse(IReadOnlyList<AlertDto> Alerts, AlertConfigDto Config, DateTime? At);
 
-/// <summary>One entry of the alert history: what happened to which alert, when, and for acknowledgements by whom.</summary>
-public sealed record AlertHistoryEntry(
-    string Kind, string AlertId, string AgentId, string Type, string? Mount, string? Level, double? Value, double? Threshold, string? User, DateTime Timestamp);
-
-public sealed record AlertHistoryResponse(IReadOnlyList<AlertHistoryEntry> Events, int Total, int Limit, int Offset);
+public sealed record AlertHistoryResponse(IReadOnlyList<AlertEventDto> Events, int Total, int Limit, int Offset);
 
 /// <summary>Alerts: the active board (now or at any past instant), the history from the journal, and the thresholds.</summary>
 public static class AlertsApi
@@ -127,21 +131,13 @@ public static class AlertsApi
             return ApiErrors.Validation("type", "must be cpu, memory or disk");
 
         var raised = new Dictionary<string, AlertRaised>(StringComparer.Ordinal);
-        var entries = new List<AlertHistoryEntry>();
+        var entries = new List<AlertEventDto>();
         foreach (var @event in await history.EventsAsync(cancellationToken))
         {
             if (@event is AlertRaised r)
                 raised[r.AlertId] = r;
-            if (!raised.TryGetValue(@event.AlertId, out var origin))
-                continue;
-            entries.Add(@event switch
-            {
-                AlertRaised e => Entry("raised", origin, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
-                AlertLevelChanged e => Entry("level_changed", origin, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
-                AlertAcknowledged e => Entry("acknowledged", origin, null, null, null, e.By, e.At),
-                AlertResolved e => Entry("resolved", origin, null, e.Value, null, null, e.At),
-                _ => throw new InvalidOperationException($"Unknown alert event {@event.GetType().Name}"),
-            });
+            if (raised.TryGetValue(@event.AlertId, out var origin))
+                entries.Add(AlertEventDto.From(@event, origin));
         }
         var matching = entries
             .Where(e => (since is null || e.Timestamp >= since) && (until is null || e.Timestamp < until))
@@ -151,8 +147,6 @@ public static class AlertsApi
         return TypedResults.Ok(new AlertHistoryResponse([.. matching.Skip(skip).Take(take)], matching.Count, take, skip));
     }
 
-    private static AlertHistoryEntry Entry(string kind, AlertRaised origin, string? level, double? value, double? threshold, string? user, DateTime at) =>
-        new(kind, origin.AlertId, origin.AgentId, AlertDto.Name(origin.Type), origin.Mount, level, value, threshold, user, at);
 
     /// <summary>Merges any subset of the thresholds; any problem refuses the whole change.</summary>
     private static async Task<IResult> ChangeConfig(JsonElement body, IRequiredActor<AlertConfigSingleton> config, CancellationToken cancellationToken)

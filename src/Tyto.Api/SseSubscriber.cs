@@ -33,7 +33,7 @@ public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string
             .Select(s => SseFrame.Event("metrics", JsonSerializer.Serialize(s, ApiJson.Metrics)))
             .Merge(
                 (alerts ?? Source.Never<IAlertEvent>())
-                    .Select(AlertEventDto.From)
+                    .Select(e => AlertEventDto.From(e))
                     .Where(a => agentId is null || a.AgentId == agentId)
                     .Select(a => SseFrame.Event("alert", JsonSerializer.Serialize(a, ApiJson.Options))),
                 eagerComplete: true)
