@@ -3,29 +3,8 @@ using System.Text.Json;
 
 namespace Tyto.Api.Tests;
 
-/// <summary>A host of its own for the alert threshold tests, which change the thresholds.</summary>
-public sealed class AlertConfigHost : IAsyncLifetime
-{
-    public TytoHost Host { get; private set; } = null!;
-
-    public HttpClient Admin { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Host = await TytoHost.StartAsync();
-        Admin = await Host.LoginAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Admin.Dispose();
-        var dataDir = Host.DataDir;
-        await Host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
-}
-
-public sealed class AlertConfigTests(AlertConfigHost shared) : IClassFixture<AlertConfigHost>
+/// <summary>On a host of their own (a <see cref="SharedHost"/> for this class only): the tests change the thresholds.</summary>
+public sealed class AlertConfigTests(SharedHost shared) : IClassFixture<SharedHost>
 {
     [Theory]
     [InlineData("""{"cpu":{"warning":"high"}}""", "cpu.warning")]
