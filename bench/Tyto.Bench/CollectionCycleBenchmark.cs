@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using Tyto.Actors;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
 
@@ -7,8 +8,9 @@ namespace Tyto.Bench;
 
 /// <summary>
 /// Cost of one collection cycle on the live host, the whole cycle and each collector alone, with the process
-/// table topped up to <see cref="TargetProcessCount"/> processes. Collection is synchronous and single-threaded,
-/// so the measured wall time is the CPU time of the cycle.
+/// table topped up to <see cref="TargetProcessCount"/> processes. Every collector is enabled; on a host without a
+/// GPU, a Docker socket or systemd their reads end at once, so collection stays synchronous and single-threaded
+/// and the measured wall time is the CPU time of the cycle.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
@@ -23,7 +25,7 @@ public class CollectionCycleBenchmark
     private DateTime _at;
 
     [GlobalSetup]
-    public void StartSleepersAndCollectors()
+    public async Task StartSleepersAndCollectors()
     {
         for (var missing = TargetProcessCount - CountProcesses(); missing > 0; missing--)
         {
@@ -32,18 +34,20 @@ public class CollectionCycleBenchmark
             _sleepers.Add(sleeper);
         }
 
-        _collectors = HostMonitorActor.CollectorsFor(HostRoot.Live);
+        _collectors = HostMonitorActor.CollectorsFor(new TytoOptions(), TimeProvider.System);
         _byName = _collectors.ToDictionary(c => c.Name);
         _at = DateTime.UtcNow;
         // Primes the counters as CollectorActor does at start, so every measured call computes rates.
         foreach (var collector in _collectors)
-            collector.Collect(_at);
+            await collector.CollectAsync(_at, CancellationToken.None);
         Console.WriteLine($"// Processes in /proc: {CountProcesses()} ({_sleepers.Count} sleepers started)");
     }
 
     [GlobalCleanup]
     public void StopSleepers()
     {
+        foreach (var collector in _collectors.OfType<IDisposable>())
+            collector.Dispose();
         foreach (var sleeper in _sleepers)
         {
             try
@@ -61,40 +65,49 @@ public class CollectionCycleBenchmark
     }
 
     [Benchmark(Baseline = true, Description = "all collectors")]
-    public int FullCycle()
+    public async Task<int> FullCycle()
     {
         var at = NextTick();
         var sections = 0;
         foreach (var collector in _collectors)
         {
-            collector.Collect(at);
+            await collector.CollectAsync(at, CancellationToken.None);
             sections++;
         }
         return sections;
     }
 
     [Benchmark(Description = "system")]
-    public ISampleSection SystemCollector() => CollectWith("system");
+    public ValueTask<ISampleSection> SystemCollector() => CollectWith("system");
 
     [Benchmark(Description = "cpu")]
-    public ISampleSection CpuCollector() => CollectWith("cpu");
+    public ValueTask<ISampleSection> CpuCollector() => CollectWith("cpu");
 
     [Benchmark(Description = "memory")]
-    public ISampleSection MemoryCollector() => CollectWith("memory");
+    public ValueTask<ISampleSection> MemoryCollector() => CollectWith("memory");
 
     [Benchmark(Description = "disk")]
-    public ISampleSection DiskCollector() => CollectWith("disk");
+    public ValueTask<ISampleSection> DiskCollector() => CollectWith("disk");
 
     [Benchmark(Description = "network")]
-    public ISampleSection NetworkCollector() => CollectWith("network");
+    public ValueTask<ISampleSection> NetworkCollector() => CollectWith("network");
 
     [Benchmark(Description = "processes")]
-    public ISampleSection ProcessCollector() => CollectWith("processes");
+    public ValueTask<ISampleSection> ProcessCollector() => CollectWith("processes");
 
     [Benchmark(Description = "temperature")]
-    public ISampleSection TemperatureCollector() => CollectWith("temperature");
+    public ValueTask<ISampleSection> TemperatureCollector() => CollectWith("temperature");
 
-    private ISampleSection CollectWith(string name) => _byName[name].Collect(NextTick());
+    [Benchmark(Description = "gpu")]
+    public ValueTask<ISampleSection> GpuCollector() => CollectWith("gpu");
+
+    [Benchmark(Description = "docker")]
+    public ValueTask<ISampleSection> DockerCollector() => CollectWith("docker");
+
+    [Benchmark(Description = "systemd")]
+    public ValueTask<ISampleSection> SystemdCollector() => CollectWith("systemd");
+
+    private ValueTask<ISampleSection> CollectWith(string name) => _byName[name].CollectAsync(NextTick(), CancellationToken.None);
 
     // One second per call, as the sampler ticks at 1 s: rate code always sees a positive elapsed time.
     private DateTime NextTick() => _at = _at.AddSeconds(1);

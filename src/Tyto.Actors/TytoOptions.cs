@@ -25,6 +25,12 @@ public sealed class TytoOptions
 
     public AlertOptions Alerts { get; set; } = new();
 
+    public GpuOptions Gpu { get; set; } = new();
+
+    public DockerOptions Docker { get; set; } = new();
+
+    public SystemdOptions Systemd { get; set; } = new();
+
     public sealed class AuthOptions
     {
         /// <summary>The password of the <c>admin</c> user created on first start; a random one is printed when unset.</summary>
@@ -131,5 +137,32 @@ public sealed class TytoOptions
 
         /// <summary>Alert events of one rule between two snapshots of its state.</summary>
         public int SnapshotEvery { get; set; } = 100;
+    }
+
+    public sealed class GpuOptions
+    {
+        /// <summary>The nvidia-smi to run, looked up on PATH unless it is a path.</summary>
+        public string NvidiaSmi { get; set; } = "nvidia-smi";
+    }
+
+    public sealed class DockerOptions
+    {
+        /// <summary>The Unix socket of the Docker Engine API.</summary>
+        public string Socket { get; set; } = "/var/run/docker.sock";
+
+        /// <summary>The longest one request to the engine may take; a container whose stats are late counts as idle for that round.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>Stats requests in flight at once.</summary>
+        public int Concurrency { get; set; } = 8;
+    }
+
+    public sealed class SystemdOptions
+    {
+        /// <summary>The systemctl to run, looked up on PATH unless it is a path.</summary>
+        public string Systemctl { get; set; } = "systemctl";
+
+        /// <summary>How often the unit list is read again; rounds between two reads show the last one.</summary>
+        public TimeSpan Refresh { get; set; } = TimeSpan.FromSeconds(5);
     }
 }

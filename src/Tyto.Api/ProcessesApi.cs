@@ -14,12 +14,28 @@ using Tyto.Api.Auth;
 
 namespace Tyto.Api;
 
-/// <summary>Details of a host's processes and signals to them.</summary>
+/// <summary>A host's process list, the details of one process, and signals to them.</summary>
 public static class ProcessesApi
 {
+    /// <summary>The most rows one list returns.</summary>
+    public const int MaxLimit = 100_000;
+
+    private static readonly Dictionary<string, ProcessSort> Sorts = new(StringComparer.Ordinal)
+    {
+        ["cpu"] = ProcessSort.Cpu,
+        ["memory"] = ProcessSort.Memory,
+        ["pid"] = ProcessSort.Pid,
+        ["name"] = ProcessSort.Name,
+    };
+
     public sealed record ProcessResponse(
         int Pid, string Name, string Cmdline, string User, string State, double Cpu, long Memory, int Threads,
         [property: JsonPropertyName("startTime")] DateTime StartTime);
+
+    public sealed record ProcessRow(int Pid, string Name, string Cmdline, string User, string State, double Cpu, long Memory, int Threads);
+
+    public sealed record ProcessListResponse(
+        [property: JsonPropertyName("agent_id")] string AgentId, DateTime Timestamp, int Total, int Matched, IReadOnlyList<ProcessRow> Processes);
 
     public sealed record SignalRequest(int? Signal);
 
@@ -28,9 +44,39 @@ public static class ProcessesApi
     public static IEndpointRouteBuilder MapProcessesApi(this IEndpointRouteBuilder app)
     {
         var processes = app.MapGroup("/api/v1/processes");
+        processes.MapGet("/", ListProcesses).RequirePermission(Permissions.ProcessesRead);
         processes.MapGet("/{pid}", GetProcess).RequirePermission(Permissions.ProcessesRead);
         processes.MapPost("/{pid}/signal", Signal).RequirePermission(Permissions.ProcessesSignal);
         return app;
+    }
+
+    private static async Task<IResult> ListProcesses(
+        [FromQuery] string? sort,
+        [FromQuery] string? limit,
+        [FromQuery] string? user,
+        [FromQuery] string? q,
+        [FromQuery(Name = "agent_id")] string? agentId,
+        IRequiredActor<AgentRegion> agents,
+        IOptions<TytoOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var order = ProcessSort.Cpu;
+        if (!string.IsNullOrEmpty(sort) && !Sorts.TryGetValue(sort, out order))
+            return ApiErrors.Validation("sort", "must be one of cpu, memory, pid, name");
+        if (!QueryParameters.TryParseInt(limit, "limit", 1, MaxLimit, MaxLimit, out var count, out var error))
+            return error!;
+        var query = new ListProcesses(order, string.IsNullOrEmpty(limit) ? null : count, NullIfEmpty(user), NullIfEmpty(q));
+        var agent = agentId ?? options.Value.Agent.Id;
+        return await Agents.AskAsync(agents, new QueryProcesses(agent, query), cancellationToken) switch
+        {
+            ProcessList list => TypedResults.Ok(new ProcessListResponse(
+                agent,
+                list.At,
+                list.Total,
+                list.Matched,
+                list.Processes.Select(p => new ProcessRow(p.Pid, p.Name, p.Cmdline, p.User, p.State, p.Cpu, p.Memory, p.Threads)).ToList())),
+            var other => Unavailable(agent, other),
+        };
     }
 
     private static async Task<IResult> GetProcess(
@@ -65,6 +111,8 @@ public static class ProcessesApi
             var other => Unavailable(agent, other),
         };
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static int? ParsePid(string pid) =>
         int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;

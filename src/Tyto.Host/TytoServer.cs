@@ -82,5 +82,11 @@ public static class TytoServer
         if (alerts.For < TimeSpan.Zero || alerts.Hysteresis is < 0 or >= 100 || alerts.SnapshotEvery < 1)
             throw new OptionsValidationException(nameof(TytoOptions.Alerts), typeof(TytoOptions),
                 ["Tyto:Alerts:For must not be negative, Tyto:Alerts:Hysteresis must be from 0 to below 100, Tyto:Alerts:SnapshotEvery at least 1."]);
+        if (string.IsNullOrWhiteSpace(options.Docker.Socket) || options.Docker.Timeout <= TimeSpan.Zero || options.Docker.Concurrency < 1)
+            throw new OptionsValidationException(nameof(TytoOptions.Docker), typeof(TytoOptions),
+                ["Tyto:Docker:Socket must be set, Tyto:Docker:Timeout must be positive, Tyto:Docker:Concurrency at least 1."]);
+        if (string.IsNullOrWhiteSpace(options.Gpu.NvidiaSmi) || string.IsNullOrWhiteSpace(options.Systemd.Systemctl) || options.Systemd.Refresh < TimeSpan.Zero)
+            throw new OptionsValidationException(nameof(TytoOptions.Systemd), typeof(TytoOptions),
+                ["Tyto:Gpu:NvidiaSmi and Tyto:Systemd:Systemctl must be set, Tyto:Systemd:Refresh must not be negative."]);
     }
 }

@@ -79,6 +79,72 @@ public sealed class ProcessesTests(SharedHost shared)
     }
 
     [Fact]
+    public async Task The_list_finds_filters_sorts_and_limits_processes()
+    {
+        // A duration no other process on the host uses, so the text filter has exactly one match.
+        var marker = $"{Random.Shared.Next(100_000, 900_000)}.25";
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", marker) { UseShellExecute = false })!;
+        var body = await ListUntilAsync($"q={marker}", b => b.GetProperty("matched").GetInt32() == 1 && Rows(b)[0].GetProperty("name").GetString() == "sleep");
+
+        var row = Rows(body).Single();
+        Assert.Equal(sleeper.Id, row.GetProperty("pid").GetInt32());
+        Assert.Equal($"sleep {marker}", row.GetProperty("cmdline").GetString());
+        Assert.Equal(Environment.UserName, row.GetProperty("user").GetString());
+        Assert.Equal(1, row.GetProperty("threads").GetInt32());
+        Assert.True(row.GetProperty("memory").GetInt64() > 0);
+        Assert.Equal("local", body.GetProperty("agent_id").GetString());
+        Assert.True(body.GetProperty("total").GetInt32() > 10);
+
+        // The user filter keeps it for its owner and drops it for anyone else; the text filter also matches names.
+        Assert.Single(Rows(await ListAsync($"q={marker}&user={Environment.UserName}")));
+        Assert.Empty(Rows(await ListAsync($"q={marker}&user=no-such-user")));
+        var byName = Rows(await ListAsync("q=SLEEP&sort=pid"));
+        Assert.Contains(byName, r => r.GetProperty("pid").GetInt32() == sleeper.Id);
+
+        var all = await ListAsync("sort=pid");
+        Assert.Equal(all.GetProperty("total").GetInt32(), all.GetProperty("matched").GetInt32());
+        Assert.Equal(all.GetProperty("matched").GetInt32(), Rows(all).Count);
+        var pids = Rows(all).Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        Assert.Equal(pids.Order(), pids);
+        Assert.Contains(1, pids);
+
+        var memory = Rows(await ListAsync("sort=memory")).Select(r => r.GetProperty("memory").GetInt64()).ToList();
+        Assert.Equal(memory.OrderDescending(), memory);
+        var cpu = Rows(await ListAsync("sort=cpu")).Select(r => r.GetProperty("cpu").GetDouble()).ToList();
+        Assert.Equal(cpu.OrderDescending(), cpu);
+        var names = Rows(await ListAsync("sort=name")).Select(r => r.GetProperty("name").GetString()!).ToList();
+        Assert.Equal(names.Order(StringComparer.OrdinalIgnoreCase), names);
+
+        var limited = await ListAsync("sort=memory&limit=3");
+        var top = Rows(limited).Select(r => r.GetProperty("memory").GetInt64()).ToList();
+        Assert.Equal(3, top.Count);
+        Assert.Equal(top.OrderDescending(), top);
+        Assert.True(limited.GetProperty("matched").GetInt32() > 3);
+        Kill(sleeper);
+    }
+
+    [Theory]
+    [InlineData("sort=bogus", "sort")]
+    [InlineData("sort=CPU", "sort")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=-5", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("limit=100001", "limit")]
+    public async Task A_bad_list_query_is_400_naming_the_parameter(string query, string field)
+    {
+        using var response = await shared.Admin.GetAsync($"/api/v1/processes?{query}");
+        var error = await response.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
+        Assert.True(error.GetProperty("details").TryGetProperty(field, out _), $"details should name {field}");
+    }
+
+    [Fact]
+    public async Task The_list_of_an_unknown_agent_is_404()
+    {
+        using var response = await shared.Admin.GetAsync("/api/v1/processes?agent_id=no-such-agent");
+        await response.ErrorAsync(HttpStatusCode.NotFound, "AGENT_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Missing_pid_is_404()
     {
         const int pid = int.MaxValue;
@@ -118,6 +184,28 @@ public sealed class ProcessesTests(SharedHost shared)
             await Task.Delay(100);
         }
     }
+
+    private async Task<JsonElement> ListAsync(string query)
+    {
+        using var response = await shared.Admin.GetAsync($"/api/v1/processes?{query}");
+        return await response.JsonAsync(HttpStatusCode.OK);
+    }
+
+    /// <summary>Lists until <paramref name="done"/> holds: a new process shows once a collection has seen it exec.</summary>
+    private async Task<JsonElement> ListUntilAsync(string query, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var body = await ListAsync(query);
+            if (done(body))
+                return body;
+            Assert.True(DateTime.UtcNow < deadline, $"the list for '{query}' never showed the process: {body}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static List<JsonElement> Rows(JsonElement body) => body.GetProperty("processes").EnumerateArray().ToList();
 
     private static Process StartSleeper() =>
         Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false }) ?? throw new InvalidOperationException("could not start sleep");

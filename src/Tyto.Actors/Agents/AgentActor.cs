@@ -69,6 +69,7 @@ public sealed class AgentActor : ReceivePersistentActor
             PassivateIfUnknown();
         });
         Command<QueryProcess>(query => ForwardToHost(new GetProcessDetails(query.Pid)));
+        Command<QueryProcesses>(query => ForwardToHost(query.Query));
         Command<SendProcessSignal>(command => ForwardToHost(new SignalProcess(command.Pid, command.Signal)));
         Command<Terminated>(terminated =>
         {

@@ -26,6 +26,9 @@ public sealed record GetLatestSample(string AgentId) : IWithAgentId;
 /// <summary>Asks an agent's host for one process's details; the answer is a <see cref="ProcessDetailsResult"/> or <see cref="AgentUnavailable"/>.</summary>
 public sealed record QueryProcess(string AgentId, int Pid) : IWithAgentId;
 
+/// <summary>Asks an agent's host for its process list; the answer is a <see cref="ProcessList"/> or <see cref="AgentUnavailable"/>.</summary>
+public sealed record QueryProcesses(string AgentId, ListProcesses Query) : IWithAgentId;
+
 /// <summary>Sends a signal to a process of an agent's host; the answer is a <see cref="SignalProcessResult"/> or <see cref="AgentUnavailable"/>.</summary>
 public sealed record SendProcessSignal(string AgentId, int Pid, int Signal) : IWithAgentId;
 

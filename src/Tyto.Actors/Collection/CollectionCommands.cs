@@ -21,3 +21,21 @@ public sealed record ProcessDetailsResult(ProcessDetails? Details);
 public sealed record SignalProcess(int Pid, int Signal);
 
 public sealed record SignalProcessResult(SignalOutcome Outcome);
+
+/// <summary>How a process list is ordered: CPU and memory from the most, pid and name from the first.</summary>
+public enum ProcessSort
+{
+    Cpu,
+    Memory,
+    Pid,
+    Name,
+}
+
+/// <summary>Asks the host for its processes; <see cref="User"/> matches the user name, <see cref="Text"/> the name or command line.</summary>
+public sealed record ListProcesses(ProcessSort Sort, int? Limit, string? User, string? Text);
+
+/// <summary>
+/// The processes the host's last collection saw (<see cref="Total"/>), how many the filters matched, and the first
+/// <c>limit</c> of those.
+/// </summary>
+public sealed record ProcessList(DateTime At, int Total, int Matched, IReadOnlyList<ProcessListing> Processes);

@@ -1,31 +1,43 @@
 using Akka.Actor;
 using Akka.Event;
+using Tyto.Actors.Metrics;
 
 namespace Tyto.Actors.Collection;
 
-/// <summary>Runs one collector: answers each sampling round with a fresh reading.</summary>
+/// <summary>
+/// Runs one collector: answers each sampling round with a fresh reading. A collector that answers over I/O has
+/// at most one reading under way; a round that comes meanwhile gets the last reading it finished.
+/// </summary>
 public class CollectorActor : ReceiveActor
 {
     /// <summary>Collectors read kernel files synchronously, so they run on their own dispatcher, off the default one.</summary>
     public const string Dispatcher = "tyto.collector-dispatcher";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ISampleSection? _last;
+    private bool _collecting;
 
     public CollectorActor(ICollector collector)
     {
         Collector = collector;
         Receive<CollectReading>(round =>
         {
-            try
-            {
-                Sender.Tell(new CollectorReading(round.Round, collector.Collect(round.At)));
-            }
-            catch (Exception e) when (e is FormatException or OverflowException or IndexOutOfRangeException)
-            {
-                // A kernel file in an unexpected format: skip this round, keep the counters of the last good one.
-                _log.Warning(e, "Collector {0} could not read the host", collector.Name);
-            }
+            if (!_collecting)
+                Collect(round.At, round.Round, Sender);
+            else if (_last is not null)
+                Sender.Tell(new CollectorReading(round.Round, _last));
         });
+        Receive<Collected>(collected =>
+        {
+            _collecting = false;
+            Reply(collected.Round, collected.ReplyTo, collected.Section);
+        });
+        Receive<Status.Failure>(failure =>
+        {
+            _collecting = false;
+            _log.Warning(failure.Cause, "Collector {0} failed to read its source", collector.Name);
+        });
+        Receive<ChangeSampleInterval>(change => collector.IntervalChanged(change.Interval));
     }
 
     protected ICollector Collector { get; }
@@ -33,21 +45,60 @@ public class CollectorActor : ReceiveActor
     protected override void PreStart()
     {
         // A first reading primes the counters, so the first real round already reports rates.
-        Collector.Collect(DateTime.UtcNow);
+        Collect(DateTime.UtcNow, 0, ActorRefs.Nobody);
+    }
+
+    /// <summary>A restarted actor keeps its collector, child process and connections included: only a stop releases them.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+    }
+
+    protected override void PostStop()
+    {
+        (Collector as IDisposable)?.Dispose();
+    }
+
+    private void Collect(DateTime at, long round, IActorRef replyTo)
+    {
+        try
+        {
+            if (Collector is ISynchronousCollector synchronous)
+            {
+                Reply(round, replyTo, synchronous.Collect(at));
+                return;
+            }
+            _collecting = true;
+            // Stopping disposes the collector, which ends whatever it still has in flight.
+            Collector.CollectAsync(at, CancellationToken.None).AsTask().PipeTo(Self, success: section => new Collected(round, replyTo, section));
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            // A kernel file in an unexpected format: skip this round, keep the counters of the last good one.
+            _log.Warning(e, "Collector {0} could not read the host", Collector.Name);
+        }
+    }
+
+    private void Reply(long round, IActorRef replyTo, ISampleSection section)
+    {
+        _last = section;
+        replyTo.Tell(new CollectorReading(round, section));
     }
 
     public static Props PropsFor(ICollector collector) => collector is ProcessCollector processes
         ? Props.Create(() => new ProcessCollectorActor(processes)).WithDispatcher(Dispatcher)
         : Props.Create(() => new CollectorActor(collector)).WithDispatcher(Dispatcher);
+
+    private sealed record Collected(long Round, IActorRef ReplyTo, ISampleSection Section);
 }
 
-/// <summary>The process collector, which also answers process details and sends signals.</summary>
+/// <summary>The process collector, which also answers process details, the process list, and sends signals.</summary>
 public sealed class ProcessCollectorActor : CollectorActor
 {
     public ProcessCollectorActor(ProcessCollector processes)
         : base(processes)
     {
         Receive<GetProcessDetails>(query => Sender.Tell(new ProcessDetailsResult(processes.Details(query.Pid))));
+        Receive<ListProcesses>(query => Sender.Tell(processes.List(query)));
         Receive<SignalProcess>(command => Sender.Tell(new SignalProcessResult(ProcessSignals.Send(command.Pid, command.Signal))));
     }
 }

@@ -16,7 +16,7 @@ public readonly record struct CpuTimes(int Id, long Busy, long Total)
 }
 
 /// <summary>Per-core and total CPU usage from <c>/proc/stat</c> deltas, frequencies and load average.</summary>
-public sealed class CpuCollector(HostRoot root) : ICollector
+public sealed class CpuCollector(HostRoot root) : ISynchronousCollector
 {
     private Dictionary<int, CpuTimes> _previous = [];
 

@@ -14,7 +14,7 @@ public readonly record struct FileSystemSpace(long Total, long Free, long Availa
 public readonly record struct DiskCounters(string Device, long ReadBytes, long WriteBytes);
 
 /// <summary>Usage of real mounted filesystems and per-device I/O from <c>/proc/diskstats</c>.</summary>
-public sealed class DiskCollector(HostRoot root, Func<string, FileSystemSpace?> statvfs) : ICollector
+public sealed class DiskCollector(HostRoot root, Func<string, FileSystemSpace?> statvfs) : ISynchronousCollector
 {
     private const int SectorBytes = 512;
 

@@ -23,28 +23,39 @@ public sealed class HostMonitorActor : ReceiveActor
         var system = (SystemSection)collectors.OfType<SystemCollector>().Single().Collect(DateTime.UtcNow);
         agents.Tell(new RegisterLocalHost(agentId, Self, system.Hostname, system.Architecture));
 
-        Receive<CollectionSettings>(s => sampler.Tell(new ChangeSampleInterval(TimeSpan.FromSeconds(s.RefreshIntervalSeconds))));
+        Receive<CollectionSettings>(s =>
+        {
+            var change = new ChangeSampleInterval(TimeSpan.FromSeconds(s.RefreshIntervalSeconds));
+            sampler.Tell(change);
+            foreach (var child in children)
+                child.Tell(change);
+        });
         Receive<GetProcessDetails>(query => processes.Forward(query));
+        Receive<ListProcesses>(query => processes.Forward(query));
         Receive<SignalProcess>(command => processes.Forward(command));
     }
 
     public static Props PropsFor(string agentId, IReadOnlyList<ICollector> collectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval) =>
         Props.Create(() => new HostMonitorActor(agentId, collectors, output, settings, agents, initialInterval));
 
-    /// <summary>The collectors that read the host under <paramref name="root"/>.</summary>
-    public static IReadOnlyList<ICollector> CollectorsFor(HostRoot root) =>
-    [
-        new SystemCollector(root),
-        new CpuCollector(root),
-        new MemoryCollector(root),
-        new DiskCollector(root),
-        new NetworkCollector(root),
-        new ProcessCollector(root),
-        new TemperatureCollector(root),
-        new UnavailableCollector("gpu", GpuSection.Unavailable),
-        new UnavailableCollector("docker", DockerSection.Unavailable),
-        new UnavailableCollector("systemd", SystemdSection.Unavailable),
-    ];
+    /// <summary>Every collector of the host that <paramref name="options"/> describe.</summary>
+    public static IReadOnlyList<ICollector> CollectorsFor(TytoOptions options, TimeProvider time)
+    {
+        var root = new HostRoot(options.Collection.RootPath);
+        return
+        [
+            new SystemCollector(root),
+            new CpuCollector(root),
+            new MemoryCollector(root),
+            new DiskCollector(root),
+            new NetworkCollector(root),
+            new ProcessCollector(root),
+            new TemperatureCollector(root),
+            new GpuCollector(root, new NvidiaSmi(options.Gpu.NvidiaSmi, TimeSpan.FromSeconds(options.Collection.Interval), time)),
+            new DockerCollector(options.Docker.Socket, options.Docker.Timeout, options.Docker.Concurrency),
+            new SystemdCollector(root, options.Systemd.Systemctl, options.Systemd.Refresh, time),
+        ];
+    }
 }
 
 /// <summary>Marker for resolving the collection settings singleton through <c>IRequiredActor</c>.</summary>
@@ -69,7 +80,7 @@ public static class CollectionHosting
                 var monitor = system.ActorOf(
                     HostMonitorActor.PropsFor(
                         options.Agent.Id,
-                        HostMonitorActor.CollectorsFor(new HostRoot(options.Collection.RootPath)),
+                        HostMonitorActor.CollectorsFor(options, TimeProvider.System),
                         MetricsHub.Get(system).Ingest,
                         registry.Get<CollectionSettingsSingleton>(),
                         registry.Get<AgentRegion>(),

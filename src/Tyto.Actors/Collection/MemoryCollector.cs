@@ -4,7 +4,7 @@ using Tyto.Actors.Metrics;
 namespace Tyto.Actors.Collection;
 
 /// <summary>Memory and swap from <c>/proc/meminfo</c>, with <c>used</c> computed as <c>free</c> does.</summary>
-public sealed class MemoryCollector(HostRoot root) : ICollector
+public sealed class MemoryCollector(HostRoot root) : ISynchronousCollector
 {
     public string Name => "memory";
 

@@ -9,7 +9,7 @@ namespace Tyto.Actors.Collection;
 public readonly record struct InterfaceCounters(string Name, long RxBytes, long TxBytes);
 
 /// <summary>Interfaces with their addresses, byte counters and rates, and the count of established TCP connections.</summary>
-public sealed class NetworkCollector(HostRoot root) : ICollector
+public sealed class NetworkCollector(HostRoot root) : ISynchronousCollector
 {
     private Dictionary<string, InterfaceCounters> _previous = [];
     private DateTime _previousAt;

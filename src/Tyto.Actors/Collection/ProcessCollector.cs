@@ -8,6 +8,10 @@ namespace Tyto.Actors.Collection;
 public readonly record struct ProcessStat(
     int Pid, string Name, char State, long CpuTicks, int Threads, long StartTicks, long RssPages);
 
+/// <summary>One row of the process list: what the last collection saw, with the command line read when asked.</summary>
+public sealed record ProcessListing(
+    int Pid, string Name, string Cmdline, string User, string State, double Cpu, long Memory, int Threads);
+
 /// <summary>Everything about one process that the process details endpoint shows.</summary>
 public sealed record ProcessDetails(
     int Pid, string Name, string Cmdline, string User, string State, double Cpu, long Memory, int Threads, DateTime StartTime);
@@ -16,7 +20,7 @@ public sealed record ProcessDetails(
 /// Every process on the host, with CPU % from per-process tick deltas between collections; top ten by CPU and by
 /// memory go into the sample, the rest stays here for process queries.
 /// </summary>
-public sealed class ProcessCollector(HostRoot root) : ICollector
+public sealed class ProcessCollector(HostRoot root) : ISynchronousCollector
 {
     /// <summary>USER_HZ: the kernel reports process times in 1/100 s on every Linux architecture.</summary>
     public const int ClockTicksPerSecond = 100;
@@ -43,17 +47,17 @@ public sealed class ProcessCollector(HostRoot root) : ICollector
                 continue;
             var cpu = 0.0;
             string user;
-            if (_tracked.TryGetValue(pid, out var before) && before.StartTicks == stat.StartTicks)
+            if (_tracked.TryGetValue(pid, out var before) && before.Stat.StartTicks == stat.StartTicks)
             {
                 user = before.User;
-                if (elapsedSeconds > 0 && stat.CpuTicks >= before.CpuTicks)
-                    cpu = Math.Round(100.0 * (stat.CpuTicks - before.CpuTicks) / (elapsedSeconds * ClockTicksPerSecond), 1);
+                if (elapsedSeconds > 0 && stat.CpuTicks >= before.Stat.CpuTicks)
+                    cpu = Math.Round(100.0 * (stat.CpuTicks - before.Stat.CpuTicks) / (elapsedSeconds * ClockTicksPerSecond), 1);
             }
             else
             {
                 user = ReadUser(pid);
             }
-            tracked[pid] = new Tracked(stat.StartTicks, stat.CpuTicks, user, cpu);
+            tracked[pid] = new Tracked(stat, user, cpu);
             samples.Add(new ProcessSample(pid, stat.Name, user, cpu, stat.RssPages * PageSize));
         }
         _tracked = tracked;
@@ -69,19 +73,50 @@ public sealed class ProcessCollector(HostRoot root) : ICollector
     {
         if (ReadStat(pid) is not { } stat)
             return null;
-        var cmdline = root.ReadText($"proc/{pid}/cmdline")?.Replace('\0', ' ').TrimEnd();
-        var cpu = _tracked.TryGetValue(pid, out var known) && known.StartTicks == stat.StartTicks ? known.Cpu : 0;
+        var cpu = _tracked.TryGetValue(pid, out var known) && known.Stat.StartTicks == stat.StartTicks ? known.Cpu : 0;
         var bootTime = ParseBootTime(root.ReadText("proc/stat") ?? "");
         return new ProcessDetails(
             stat.Pid,
             stat.Name,
-            string.IsNullOrEmpty(cmdline) ? $"[{stat.Name}]" : cmdline,
+            Cmdline(stat),
             ReadUser(pid),
             stat.State.ToString(),
             cpu,
             stat.RssPages * PageSize,
             stat.Threads,
             bootTime.AddSeconds((double)stat.StartTicks / ClockTicksPerSecond));
+    }
+
+    /// <summary>
+    /// The processes of the last collection that <paramref name="query"/> selects, in its order; the command line is
+    /// read now, for the text filter and for the rows returned.
+    /// </summary>
+    public ProcessList List(ListProcesses query)
+    {
+        IEnumerable<(Tracked Process, Lazy<string> Cmdline)> selected = _tracked.Values
+            .Where(p => query.User is null || p.User == query.User)
+            .Select(p => (p, new Lazy<string>(() => Cmdline(p.Stat))));
+        if (query.Text is { } text)
+        {
+            selected = selected.Where(p =>
+                p.Process.Stat.Name.Contains(text, StringComparison.OrdinalIgnoreCase) ||
+                p.Cmdline.Value.Contains(text, StringComparison.OrdinalIgnoreCase));
+        }
+        var matched = query.Sort switch
+        {
+            ProcessSort.Memory => selected.OrderByDescending(p => p.Process.Stat.RssPages).ThenByDescending(p => p.Process.Cpu),
+            ProcessSort.Pid => selected.OrderBy(p => p.Process.Stat.Pid),
+            ProcessSort.Name => selected.OrderBy(p => p.Process.Stat.Name, StringComparer.OrdinalIgnoreCase),
+            _ => selected.OrderByDescending(p => p.Process.Cpu).ThenByDescending(p => p.Process.Stat.RssPages),
+        };
+        var ordered = matched.ThenBy(p => p.Process.Stat.Pid).ToList();
+        var rows = ordered
+            .Take(query.Limit ?? int.MaxValue)
+            .Select(p => new ProcessListing(
+                p.Process.Stat.Pid, p.Process.Stat.Name, p.Cmdline.Value, p.Process.User, p.Process.Stat.State.ToString(),
+                p.Process.Cpu, p.Process.Stat.RssPages * PageSize, p.Process.Stat.Threads))
+            .ToList();
+        return new ProcessList(_previousAt, _tracked.Count, ordered.Count, rows);
     }
 
     /// <summary>Parses one <c>/proc/[pid]/stat</c>; the name sits in parentheses and may itself contain spaces and parentheses.</summary>
@@ -150,10 +185,17 @@ public sealed class ProcessCollector(HostRoot root) : ICollector
         return length <= 0 ? null : ParseStat(_buffer.AsSpan(0, length));
     }
 
+    /// <summary>The command line with its NULs as spaces; kernel threads have none and show as <c>[name]</c>, as ps does.</summary>
+    private string Cmdline(ProcessStat stat)
+    {
+        var cmdline = root.ReadText($"proc/{stat.Pid}/cmdline")?.Replace('\0', ' ').TrimEnd();
+        return string.IsNullOrEmpty(cmdline) ? $"[{stat.Name}]" : cmdline;
+    }
+
     private string ReadUser(int pid) =>
         ParseUid(root.ReadText($"proc/{pid}/status") ?? "") is { } uid ? _users.NameOf(uid) : "";
 
-    private sealed record Tracked(long StartTicks, long CpuTicks, string User, double Cpu);
+    private sealed record Tracked(ProcessStat Stat, string User, double Cpu);
 }
 
 /// <summary>User names by uid from the host's <c>/etc/passwd</c>, re-read when an unknown uid shows up.</summary>

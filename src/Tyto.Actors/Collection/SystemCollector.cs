@@ -5,7 +5,7 @@ using Tyto.Actors.Metrics;
 namespace Tyto.Actors.Collection;
 
 /// <summary>Hostname, kernel release, uptime and architecture.</summary>
-public sealed class SystemCollector(HostRoot root) : ICollector
+public sealed class SystemCollector(HostRoot root) : ISynchronousCollector
 {
     public string Name => "system";
 

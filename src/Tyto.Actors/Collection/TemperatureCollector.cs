@@ -4,7 +4,7 @@ using Tyto.Actors.Metrics;
 namespace Tyto.Actors.Collection;
 
 /// <summary>Every hwmon temperature input and every thermal zone not already exposed through hwmon.</summary>
-public sealed class TemperatureCollector(HostRoot root) : ICollector
+public sealed class TemperatureCollector(HostRoot root) : ISynchronousCollector
 {
     public string Name => "temperature";
 

@@ -94,22 +94,35 @@ public sealed record TemperatureSection(IReadOnlyList<TemperatureSensor> Sensors
 
 public sealed record TemperatureSensor(string Name, double Value, double? High, double? Critical);
 
-public sealed record GpuSection(bool Available, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GpuSample>? Gpus) : ISampleSection
+/// <summary>The host's GPUs; <see cref="Reason"/> says why none can be read when <see cref="Available"/> is false.</summary>
+public sealed record GpuSection(
+    bool Available,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GpuSample>? Gpus,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null) : ISampleSection
 {
     public static readonly GpuSection Unavailable = new(false, null);
 }
 
+/// <summary>One GPU; a value the driver does not report (<c>[N/A]</c>, no sysfs file) is null.</summary>
 public sealed record GpuSample(
-    int Index, string Name, string Vendor, double Utilization, long MemoryUsed, long MemoryTotal, double? Temperature, double? PowerWatts);
+    int Index, string Name, string Vendor, double? Utilization, long? MemoryUsed, long? MemoryTotal, double? Temperature, double? PowerWatts);
 
-public sealed record DockerSection(bool Available, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ContainerSample>? Containers) : ISampleSection
+/// <summary>The host's containers; <see cref="Reason"/> says why the engine cannot be read when <see cref="Available"/> is false.</summary>
+public sealed record DockerSection(
+    bool Available,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ContainerSample>? Containers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null) : ISampleSection
 {
     public static readonly DockerSection Unavailable = new(false, null);
 }
 
 public sealed record ContainerSample(string Id, string Name, string Image, string Status, double Cpu, long Memory);
 
-public sealed record SystemdSection(bool Available, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ServiceSample>? Services) : ISampleSection
+/// <summary>The host's services; <see cref="Reason"/> says why systemd cannot be read when <see cref="Available"/> is false.</summary>
+public sealed record SystemdSection(
+    bool Available,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ServiceSample>? Services,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null) : ISampleSection
 {
     public static readonly SystemdSection Unavailable = new(false, null);
 }

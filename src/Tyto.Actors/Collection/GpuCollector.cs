@@ -1,0 +1,85 @@
+using System.Globalization;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Collection;
+
+/// <summary>
+/// The host's GPUs: NVIDIA ones from a long-running <see cref="NvidiaSmi"/> child, AMD and Intel ones from
+/// <c>/sys/class/drm</c>. NVIDIA GPUs come first, numbered as nvidia-smi numbers them; the others follow in card order.
+/// </summary>
+public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronousCollector, IDisposable
+{
+    public string Name => "gpu";
+
+    public ISampleSection Collect(DateTime at)
+    {
+        var gpus = nvidia.Read().ToList();
+        var next = gpus.Count == 0 ? 0 : gpus.Max(g => g.Index) + 1;
+        foreach (var card in DrmCards(root))
+            gpus.Add(card with { Index = next++ });
+        return gpus.Count > 0
+            ? new GpuSection(true, gpus)
+            : new GpuSection(false, null, $"No AMD or Intel GPU in /sys/class/drm; {nvidia.Problem ?? "nvidia-smi reports no GPU"}");
+    }
+
+    public void IntervalChanged(TimeSpan interval) => nvidia.IntervalChanged(interval);
+
+    public void Dispose() => nvidia.Dispose();
+
+    /// <summary>
+    /// AMD and Intel cards under <c>sys/class/drm/card*</c> (connectors such as <c>card0-DP-1</c> are not cards), with
+    /// what their driver exposes: busy %, VRAM, and the first hwmon's temperature and power. NVIDIA cards are left to nvidia-smi.
+    /// </summary>
+    public static IEnumerable<GpuSample> DrmCards(HostRoot root)
+    {
+        var cards = root.List("sys/class/drm")
+            .Where(c => c.Length > 4 && c.StartsWith("card", StringComparison.Ordinal) && c[4..].All(char.IsAsciiDigit))
+            .OrderBy(c => int.Parse(c[4..], CultureInfo.InvariantCulture));
+        foreach (var card in cards)
+        {
+            var device = $"sys/class/drm/{card}/device";
+            var vendor = root.ReadLine($"{device}/vendor") switch
+            {
+                "0x1002" => "amd",
+                "0x8086" => "intel",
+                _ => null,
+            };
+            // A card unplugged between listing and reading has no vendor file any more.
+            if (vendor is null)
+                continue;
+            var hwmon = root.List($"{device}/hwmon").Order(StringComparer.Ordinal).Select(h => $"{device}/hwmon/{h}").FirstOrDefault();
+            yield return new GpuSample(
+                0,
+                CardName(root, device, vendor),
+                vendor,
+                ReadLong($"{device}/gpu_busy_percent"),
+                ReadLong($"{device}/mem_info_vram_used"),
+                ReadLong($"{device}/mem_info_vram_total"),
+                hwmon is null ? null : Temperature(hwmon),
+                hwmon is null ? null : (ReadLong($"{hwmon}/power1_average") ?? ReadLong($"{hwmon}/power1_input")) / 1_000_000.0);
+        }
+
+        long? ReadLong(string relative) =>
+            long.TryParse(root.ReadLine(relative), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+        // amdgpu labels its inputs edge, junction and mem: the edge one is what tools show as "the" GPU temperature.
+        double? Temperature(string hwmon)
+        {
+            var input = root.List(hwmon)
+                .Where(f => f.StartsWith("temp", StringComparison.Ordinal) && f.EndsWith("_input", StringComparison.Ordinal))
+                .OrderBy(f => root.ReadLine($"{hwmon}/{f[..^"_input".Length]}_label") == "edge" ? 0 : 1)
+                .ThenBy(f => f, StringComparer.Ordinal)
+                .FirstOrDefault();
+            return input is not null && ReadLong($"{hwmon}/{input}") is { } milli ? Math.Round(milli / 1000.0, 1) : null;
+        }
+    }
+
+    private static string CardName(HostRoot root, string device, string vendor)
+    {
+        var product = root.ReadLine($"{device}/product_name");
+        if (!string.IsNullOrEmpty(product))
+            return product;
+        var id = root.ReadLine($"{device}/device")?.Replace("0x", "", StringComparison.Ordinal);
+        return $"{(vendor == "amd" ? "AMD" : "Intel")} GPU {id}".TrimEnd();
+    }
+}

@@ -1,0 +1,195 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Collection;
+
+/// <summary>
+/// One long-running <c>nvidia-smi --query-gpu … -lms</c> child that prints a line per GPU on every loop; keeps the
+/// newest line of each GPU. The child is started when first read, restarted with backoff when it dies (or when it
+/// is missing, so a driver installed later is picked up), and killed on <see cref="Dispose"/>.
+/// </summary>
+public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider time) : IDisposable
+{
+    /// <summary>The fields asked for, in the order <see cref="ParseLine"/> reads them.</summary>
+    public const string Query = "index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw";
+
+    public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan LongestBackoff = TimeSpan.FromMinutes(1);
+
+    /// <summary>A child that ran this long before it died counts as healthy: the next restart waits only <see cref="FirstBackoff"/>.</summary>
+    private static readonly TimeSpan Healthy = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, Reading> _latest = [];
+    private Process? _child;
+    private TimeSpan _loop = loop;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset _nextStart = DateTimeOffset.MinValue;
+    private TimeSpan _backoff = FirstBackoff;
+    private bool _disposed;
+
+    /// <summary>Why no NVIDIA GPU is read, or null while the child reports some.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>The GPUs the child reported within the last few loops, by index; starts the child when it is due.</summary>
+    public IReadOnlyList<GpuSample> Read()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+                return [];
+            if (_child is null && time.GetUtcNow() >= _nextStart)
+                Start();
+            // A GPU that falls off the bus stops getting lines (nvidia-smi prints an error instead): let it go.
+            var oldest = time.GetTimestamp() - (long)(Staleness.TotalSeconds * time.TimestampFrequency);
+            return _latest.Values.Where(r => r.At >= oldest).Select(r => r.Gpu).OrderBy(g => g.Index).ToList();
+        }
+    }
+
+    /// <summary>Restarts the child with a loop that matches the new sampling interval.</summary>
+    public void IntervalChanged(TimeSpan interval)
+    {
+        lock (_gate)
+        {
+            if (interval == _loop)
+                return;
+            _loop = interval;
+            Stop();
+            _nextStart = DateTimeOffset.MinValue;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            Stop();
+        }
+    }
+
+    /// <summary>
+    /// One line of <see cref="Query"/> output (<c>--format=csv,noheader,nounits</c>), or null for anything else
+    /// (error messages). Memory comes in MiB; <c>[N/A]</c> and <c>[Not Supported]</c> become null.
+    /// </summary>
+    public static GpuSample? ParseLine(string line)
+    {
+        var fields = line.Split(',', StringSplitOptions.TrimEntries);
+        if (fields.Length < 7 || !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            return null;
+        // The name sits between the index and the five numbers; rejoin it in case it holds a comma.
+        var name = string.Join(", ", fields[1..^5]);
+        var numbers = fields[^5..];
+        if (numbers.Any(n => Number(n) is null && !n.StartsWith('[')))
+            return null;
+        return new GpuSample(
+            index,
+            name,
+            "nvidia",
+            Number(numbers[0]),
+            Mebibytes(numbers[1]),
+            Mebibytes(numbers[2]),
+            Number(numbers[3]),
+            Number(numbers[4]));
+    }
+
+    private TimeSpan Staleness => TimeSpan.FromTicks(Math.Max(_loop.Ticks * 3, TimeSpan.FromSeconds(5).Ticks));
+
+    private void Start()
+    {
+        var info = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList =
+            {
+                $"--query-gpu={Query}",
+                "--format=csv,noheader,nounits",
+                "-lms",
+                ((long)_loop.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            },
+        };
+        try
+        {
+            _child = Process.Start(info) ?? throw new Win32Exception($"{executable} did not start");
+        }
+        catch (Win32Exception e)
+        {
+            Problem = $"{executable} cannot be run: {e.Message}";
+            ScheduleRestart();
+            return;
+        }
+        _startedAt = time.GetUtcNow();
+        Problem = null;
+        var child = _child;
+        _ = Task.Run(() => FollowAsync(child));
+    }
+
+    /// <summary>Reads the child's lines until it exits, then clears its GPUs and schedules a restart.</summary>
+    private async Task FollowAsync(Process child)
+    {
+        string? lastError = null;
+        var errors = child.StandardError.ReadToEndAsync();
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (ParseLine(line) is { } gpu)
+            {
+                lock (_gate)
+                    _latest[gpu.Index] = new Reading(gpu, time.GetTimestamp());
+            }
+            else if (!string.IsNullOrWhiteSpace(line))
+            {
+                lastError = line.Trim();
+            }
+        }
+        var stderr = (await errors).Trim();
+        await child.WaitForExitAsync();
+        lock (_gate)
+        {
+            // A child stopped on purpose (interval change, shutdown) has already been replaced or let go.
+            if (ReferenceEquals(child, _child))
+            {
+                _latest.Clear();
+                var reason = stderr.Length > 0 ? stderr.Split('\n')[0] : lastError ?? "no output";
+                Problem = $"{executable} exited with code {child.ExitCode}: {reason}";
+                _child = null;
+                if (time.GetUtcNow() - _startedAt >= Healthy)
+                    _backoff = FirstBackoff;
+                ScheduleRestart();
+            }
+        }
+        child.Dispose();
+    }
+
+    private void ScheduleRestart()
+    {
+        _nextStart = time.GetUtcNow() + _backoff;
+        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, LongestBackoff.Ticks));
+    }
+
+    private void Stop()
+    {
+        if (_child is not { } child)
+            return;
+        _child = null;
+        _latest.Clear();
+        try
+        {
+            child.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It had already exited.
+        }
+    }
+
+    private static double? Number(string field) =>
+        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static long? Mebibytes(string field) => Number(field) is { } mib ? (long)(mib * 1024 * 1024) : null;
+
+    private readonly record struct Reading(GpuSample Gpu, long At);
+}
