@@ -1,4 +1,8 @@
+using System.Runtime.Versioning;
 using Tyto.Actors.Collection;
+
+// Tyto monitors Linux hosts; its tests run fake executables and Unix sockets.
+[assembly: SupportedOSPlatform("linux")]
 
 namespace Tyto.Actors.Tests;
 
@@ -13,6 +17,9 @@ internal static class Fixtures
 
     /// <summary>A hand-made 64-core server with many disks, mounts, sensors and interfaces.</summary>
     public const string HostBigIron = "host-bigiron";
+
+    /// <summary>A sysfs tree with an AMD card (amdgpu, recorded values), an Intel iGPU and a display connector.</summary>
+    public const string HostAmdGpu = "host-amdgpu";
 
     /// <summary>Seconds between the two captures of the VM, rounded; the rate tests divide the deltas by it.</summary>
     public const int VmCaptureGapSeconds = 3;

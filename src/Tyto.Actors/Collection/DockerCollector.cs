@@ -116,12 +116,12 @@ public sealed class DockerCollector : ICollector, IDisposable
     /// <summary>Memory as <c>docker stats</c> shows it: usage less the inactive page cache (cgroup v1 or v2 key).</summary>
     public static long MemoryUsage(MemoryStats memory)
     {
-        var stats = memory.Stats ?? new Dictionary<string, long>();
+        var stats = memory.Stats ?? new Dictionary<string, ulong>();
         if (stats.TryGetValue("total_inactive_file", out var v1) && v1 < memory.Usage)
-            return memory.Usage - v1;
+            return (long)(memory.Usage - v1);
         if (stats.TryGetValue("inactive_file", out var v2) && v2 < memory.Usage)
-            return memory.Usage - v2;
-        return memory.Usage;
+            return (long)(memory.Usage - v2);
+        return (long)memory.Usage;
     }
 
     /// <summary>One-shot stats; an empty reading where the engine did not answer in time, null where the container is gone.</summary>
@@ -206,6 +206,6 @@ public sealed class DockerCollector : ICollector, IDisposable
 
     /// <summary>The <c>memory_stats</c> of a stats answer: usage and the cgroup's own counters.</summary>
     public sealed record MemoryStats(
-        [property: JsonPropertyName("usage")] long Usage,
-        [property: JsonPropertyName("stats")] IReadOnlyDictionary<string, long>? Stats);
+        [property: JsonPropertyName("usage")] ulong Usage,
+        [property: JsonPropertyName("stats")] IReadOnlyDictionary<string, ulong>? Stats);
 }

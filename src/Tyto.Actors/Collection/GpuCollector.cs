@@ -74,12 +74,33 @@ public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronous
         }
     }
 
+    /// <summary>
+    /// The card's own product name, else the marketing name libdrm's <c>amdgpu.ids</c> gives its device and revision
+    /// (as <c>lspci</c> and nvtop show it), else the vendor and PCI device id.
+    /// </summary>
     private static string CardName(HostRoot root, string device, string vendor)
     {
         var product = root.ReadLine($"{device}/product_name");
         if (!string.IsNullOrEmpty(product))
             return product;
-        var id = root.ReadLine($"{device}/device")?.Replace("0x", "", StringComparison.Ordinal);
+        var id = root.ReadLine($"{device}/device")?.Replace("0x", "", StringComparison.Ordinal).ToUpperInvariant();
+        var revision = root.ReadLine($"{device}/revision")?.Replace("0x", "", StringComparison.Ordinal).ToUpperInvariant();
+        if (vendor == "amd" && id is not null && revision is not null && AmdMarketingName(root, id, revision) is { } name)
+            return name;
         return $"{(vendor == "amd" ? "AMD" : "Intel")} GPU {id}".TrimEnd();
+    }
+
+    /// <summary>Looks up <c>device_id, revision_id, product_name</c> in libdrm's table.</summary>
+    public static string? AmdMarketingName(HostRoot root, string deviceId, string revision)
+    {
+        foreach (var line in (root.ReadText("usr/share/libdrm/amdgpu.ids") ?? "").Split('\n'))
+        {
+            var fields = line.Split(',', 3, StringSplitOptions.TrimEntries);
+            if (fields.Length == 3 && !line.StartsWith('#') &&
+                string.Equals(fields[0], deviceId, StringComparison.OrdinalIgnoreCase) &&
+                string.Equals(fields[1], revision, StringComparison.OrdinalIgnoreCase))
+                return fields[2];
+        }
+        return null;
     }
 }

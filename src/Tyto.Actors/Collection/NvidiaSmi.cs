@@ -82,7 +82,8 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
         // The name sits between the index and the five numbers; rejoin it in case it holds a comma.
         var name = string.Join(", ", fields[1..^5]);
         var numbers = fields[^5..];
-        if (numbers.Any(n => Number(n) is null && !n.StartsWith('[')))
+        // "[N/A]" is one value the card lacks; a line of nothing but such texts ("[GPU is lost]") is a GPU that is gone.
+        if (numbers.Any(n => Number(n) is null && !n.StartsWith('[')) || numbers.All(n => Number(n) is null))
             return null;
         return new GpuSample(
             index,

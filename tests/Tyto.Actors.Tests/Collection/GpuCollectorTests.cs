@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Time.Testing;
+using Tyto.Actors.Collection;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Tests.Collection;
+
+public sealed class GpuCollectorTests : IDisposable
+{
+    private const long MiB = 1024 * 1024;
+
+    private readonly FakeNvidiaSmi _fake = new();
+    private readonly FakeTimeProvider _time = new();
+
+    public void Dispose() => _fake.Dispose();
+
+    [Fact]
+    public void Recorded_lines_parse_into_gpus_and_error_messages_into_nothing()
+    {
+        var lines = FakeNvidiaSmi.Recording("two-gpus.csv").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(new GpuSample(0, "GeForce GTX 1080 Ti", "nvidia", 36, 2856 * MiB, 11175 * MiB, 60, 106.56), NvidiaSmi.ParseLine(lines[0]));
+        Assert.Equal(new GpuSample(1, "GeForce GTX 1060 6GB", "nvidia", 0, 4 * MiB, 6078 * MiB, 49, 5.68), NvidiaSmi.ParseLine(lines[1]));
+
+        // MIG mode: the card does not report utilization.
+        Assert.Equal(
+            new GpuSample(0, "NVIDIA H100 80GB HBM3", "nvidia", null, 59 * MiB, 81559 * MiB, 42, 71.15),
+            NvidiaSmi.ParseLine(FakeNvidiaSmi.Recording("not-supported.csv").Trim()));
+
+        foreach (var message in new[] { "gpu-lost-loop.csv", "gpu-lost.txt", "gpu-unknown-error.txt", "no-devices.txt", "driver-not-loaded.txt" })
+            Assert.Null(NvidiaSmi.ParseLine(FakeNvidiaSmi.Recording(message).Trim()));
+    }
+
+    [Fact]
+    public async Task One_long_running_child_reports_every_gpu()
+    {
+        _fake.Install("two-gpus.csv");
+        using var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(2), _time);
+
+        var gpus = await UntilAsync(nvidia.Read, g => g.Count == 2);
+        Assert.Equal(["GeForce GTX 1080 Ti", "GeForce GTX 1060 6GB"], gpus.Select(g => g.Name));
+        Assert.Equal(2856 * MiB, gpus[0].MemoryUsed);
+        Assert.Null(nvidia.Problem);
+
+        // Reads between its loops do not start another child.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(2, nvidia.Read().Count);
+            await Task.Delay(50);
+        }
+        var start = Assert.Single(_fake.Starts);
+        Assert.EndsWith($" --query-gpu={NvidiaSmi.Query} --format=csv,noheader,nounits -lms 2000", start);
+
+        // A new sampling interval restarts the child with a matching loop.
+        nvidia.IntervalChanged(TimeSpan.FromSeconds(5));
+        await UntilAsync(nvidia.Read, g => g.Count == 2 && _fake.Starts.Count == 2);
+        Assert.EndsWith(" -lms 5000", _fake.Starts[1]);
+    }
+
+    [Fact]
+    public async Task A_gpu_that_falls_off_the_bus_leaves_the_sample_and_the_others_stay()
+    {
+        _fake.Install("two-gpus.csv");
+        using var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+
+        // GPU 0 now prints "[GPU is lost]" in every field and nvidia-smi complains; GPU 1 keeps reporting.
+        var gpu1 = FakeNvidiaSmi.Recording("two-gpus.csv").Split('\n')[1] + "\n";
+        _fake.ShowText(FakeNvidiaSmi.Recording("gpu-lost-loop.csv") + gpu1 + FakeNvidiaSmi.Recording("gpu-lost.txt"));
+        Assert.Equal([1], (await AfterStalenessAsync(nvidia, g => g.Count == 1)).Select(g => g.Index));
+
+        _fake.ShowText(FakeNvidiaSmi.Recording("gpu-lost-loop.csv") + FakeNvidiaSmi.Recording("gpu-lost.txt"));
+        Assert.Empty(await AfterStalenessAsync(nvidia, g => g.Count == 0));
+        Assert.Single(_fake.Starts);
+    }
+
+    /// <summary>Lets more than the staleness pass (fake time), then reads once the child has printed again.</summary>
+    private async Task<IReadOnlyList<GpuSample>> AfterStalenessAsync(NvidiaSmi nvidia, Func<IReadOnlyList<GpuSample>, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            _time.Advance(TimeSpan.FromSeconds(6));
+            await Task.Delay(300);
+            var gpus = nvidia.Read();
+            if (done(gpus))
+                return gpus;
+            Assert.True(DateTime.UtcNow < deadline, $"still {gpus.Count} GPUs after 10 s");
+        }
+    }
+
+    [Fact]
+    public async Task A_child_that_dies_is_restarted_with_growing_backoff()
+    {
+        _fake.Install("two-gpus.csv");
+        using var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+
+        _fake.Fail("no-devices.txt");
+        await UntilAsync(nvidia.Read, g => g.Count == 0 && nvidia.Problem is not null);
+        Assert.Equal($"{_fake.Executable} exited with code 6: No devices were found", nvidia.Problem);
+        _fake.Recover();
+
+        // Not before the first backoff (1 s) has passed.
+        Assert.Empty(nvidia.Read());
+        Assert.Single(_fake.Starts);
+        _time.Advance(NvidiaSmi.FirstBackoff);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+        Assert.Equal(2, _fake.Starts.Count);
+
+        // It died again soon after starting: the next wait doubles.
+        _fake.Fail("driver-not-loaded.txt");
+        await UntilAsync(nvidia.Read, g => g.Count == 0 && nvidia.Problem is not null);
+        _fake.Recover();
+        _time.Advance(NvidiaSmi.FirstBackoff);
+        Assert.Empty(nvidia.Read());
+        Assert.Equal(2, _fake.Starts.Count);
+        _time.Advance(NvidiaSmi.FirstBackoff);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+        Assert.Equal(3, _fake.Starts.Count);
+    }
+
+    [Fact]
+    public async Task A_driver_installed_later_is_picked_up()
+    {
+        using var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time);
+        Assert.Empty(nvidia.Read());
+        Assert.StartsWith($"{_fake.Executable} cannot be run", nvidia.Problem);
+
+        _fake.Install("two-gpus.csv");
+        Assert.Empty(nvidia.Read());
+        _time.Advance(NvidiaSmi.FirstBackoff);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+    }
+
+    [Fact]
+    public async Task Disposing_kills_the_child()
+    {
+        _fake.Install("two-gpus.csv");
+        var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+        var pid = Assert.Single(_fake.Starts).Split(' ')[0];
+
+        nvidia.Dispose();
+        await UntilAsync(() => Directory.Exists($"/proc/{pid}"), running => !running);
+        Assert.Empty(nvidia.Read());
+    }
+
+    [Fact]
+    public async Task Amd_and_intel_cards_come_from_sysfs_after_the_nvidia_ones()
+    {
+        _fake.Install("two-gpus.csv");
+        using var collector = new GpuCollector(Fixtures.Root(Fixtures.HostAmdGpu), new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time));
+        var section = await UntilAsync(() => (GpuSection)collector.Collect(DateTime.UtcNow), s => s.Gpus?.Count == 4);
+
+        Assert.True(section.Available);
+        Assert.Equal(["nvidia", "nvidia", "amd", "intel"], section.Gpus!.Select(g => g.Vendor));
+        Assert.Equal([0, 1, 2, 3], section.Gpus!.Select(g => g.Index));
+        Assert.Equal(new GpuSample(2, "AMD Radeon RX Vega", "amd", 4, 1490378752, 8573157376, 44, 16), section.Gpus![2]);
+        // An integrated i915 exposes neither load, VRAM nor hwmon.
+        Assert.Equal(new GpuSample(3, "Intel GPU 5917", "intel", null, null, null, null, null), section.Gpus![3]);
+    }
+
+    [Fact]
+    public void Without_any_gpu_the_section_is_unavailable_and_says_why()
+    {
+        using var collector = new GpuCollector(Fixtures.Root(Fixtures.HostVm), new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time));
+        var section = (GpuSection)collector.Collect(DateTime.UtcNow);
+
+        Assert.False(section.Available);
+        Assert.Null(section.Gpus);
+        Assert.Contains("No AMD or Intel GPU", section.Reason);
+        Assert.Contains($"{_fake.Executable} cannot be run", section.Reason);
+    }
+
+    private static async Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var value = read();
+            if (done(value))
+                return value;
+            Assert.True(DateTime.UtcNow < deadline, $"still {value} after 10 s");
+            await Task.Delay(50);
+        }
+    }
+}
