@@ -61,9 +61,16 @@ public sealed class StreamTests(SharedHost shared)
             Assert.True(top.TryGetProperty(field, out _), $"process lacks {field}");
 
         Assert.Equal(JsonValueKind.Array, sample.GetProperty("temperature").GetProperty("sensors").ValueKind);
-        Assert.False(sample.GetProperty("gpu").GetProperty("available").GetBoolean());
-        Assert.False(sample.GetProperty("docker").GetProperty("available").GetBoolean());
-        Assert.False(sample.GetProperty("systemd").GetProperty("available").GetBoolean());
+        // This machine has no GPU, no Docker engine and no systemd as PID 1: each section says so, and why.
+        var gpu = sample.GetProperty("gpu");
+        Assert.False(gpu.GetProperty("available").GetBoolean());
+        Assert.Contains("nvidia-smi", gpu.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var docker = sample.GetProperty("docker");
+        Assert.False(docker.GetProperty("available").GetBoolean());
+        Assert.Equal("No Docker socket at /var/run/docker.sock", docker.GetProperty("reason").GetString());
+        var systemd = sample.GetProperty("systemd");
+        Assert.False(systemd.GetProperty("available").GetBoolean());
+        Assert.Equal("systemd is not the init system of this host", systemd.GetProperty("reason").GetString());
     }
 
     [Fact]

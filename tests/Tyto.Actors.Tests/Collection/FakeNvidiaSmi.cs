@@ -1,9 +1,12 @@
+using System.Runtime.Versioning;
+
 namespace Tyto.Actors.Tests.Collection;
 
 /// <summary>
 /// A fake <c>nvidia-smi</c>: a shell script that prints recorded output (<c>tests/fixtures/nvidia-smi</c>) every
 /// 100 ms until told to fail, and notes its pid and arguments on every start.
 /// </summary>
+[SupportedOSPlatform("linux")]
 internal sealed class FakeNvidiaSmi : IDisposable
 {
     private const string Script = """
