@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using System.Text;
 using Tyto.Actors.Collection;
+using Tyto.Actors.Tests.Collection;
 
 namespace Tyto.Api.Tests;
 
 /// <summary>Tyto.Host as an operator runs it: a separate process, stopped with SIGTERM.</summary>
+[SupportedOSPlatform("linux")]
 public sealed class ProcessLifecycleTests
 {
     private const int Sigterm = 15;
@@ -40,16 +43,71 @@ public sealed class ProcessLifecycleTests
         TytoHost.DeleteDataDir(dataDir);
     }
 
-    private static async Task<(string Output, int ExitCode)> RunUntilSigtermAsync(string dataDir, int port, Func<StringBuilder, Task> whileRunning)
+    [Fact]
+    public async Task A_docker_socket_tyto_may_not_use_is_unavailable_and_says_why()
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var directory = Directory.CreateTempSubdirectory("tyto-docker-denied-").FullName;
+        var dataDir = Path.Combine(directory, "data");
+        Directory.CreateDirectory(dataDir);
+        var socket = Path.Combine(directory, "docker.sock");
+        await using var engine = await FakeDockerEngine.StartAsync(socket);
+        // As the docker group's socket is to anyone outside it: root may still use it, so then Tyto runs as nobody.
+        var asNobody = Environment.UserName == "root";
+        File.SetUnixFileMode(socket, asNobody ? UnixFileMode.UserRead | UnixFileMode.UserWrite : UnixFileMode.None);
+        if (asNobody)
+        {
+            var everyone = (UnixFileMode)0b111_111_111;
+            File.SetUnixFileMode(directory, everyone);
+            File.SetUnixFileMode(dataDir, everyone);
+        }
+        var port = FreePort();
+
+        await RunUntilSigtermAsync(dataDir, port, async _ =>
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            using var login = await client.PostJsonAsync("/api/v1/auth/login", new { username = "admin", password = TytoHost.AdminPassword });
+            var token = (await login.JsonAsync(HttpStatusCode.OK)).GetProperty("token").GetString();
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                using var export = await client.GetAsync("/api/v1/export/metrics?format=json");
+                if (export.StatusCode == HttpStatusCode.OK)
+                {
+                    var docker = (await export.JsonAsync(HttpStatusCode.OK)).GetProperty("docker");
+                    if (docker.TryGetProperty("reason", out var reason))
+                    {
+                        Assert.False(docker.GetProperty("available").GetBoolean());
+                        Assert.Equal($"Permission denied on {socket}: add the user Tyto runs as to the docker group", reason.GetString());
+                        break;
+                    }
+                }
+                Assert.True(DateTime.UtcNow < deadline, "no sample said why Docker is unavailable");
+                await Task.Delay(200);
+            }
+        }, asNobody, $"--Tyto:Docker:Socket={socket}", $"--Tyto:Auth:AdminPassword={TytoHost.AdminPassword}");
+        Assert.Empty(engine.Requests);
+        TytoHost.DeleteDataDir(directory);
+    }
+
+    private static async Task<(string Output, int ExitCode)> RunUntilSigtermAsync(
+        string dataDir, int port, Func<StringBuilder, Task> whileRunning, bool asNobody = false, params string[] settings)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(asNobody ? "setpriv" : dotnet)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = dataDir,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Tyto.Host.dll"), "--urls", $"http://127.0.0.1:{port}", $"--Tyto:DataDir={dataDir}" })
+        if (asNobody)
+        {
+            foreach (var arg in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "--", dotnet })
+                start.ArgumentList.Add(arg);
+            start.Environment["HOME"] = dataDir;
+        }
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Tyto.Host.dll"), "--urls", $"http://127.0.0.1:{port}", $"--Tyto:DataDir={dataDir}" }.Concat(settings))
             start.ArgumentList.Add(arg);
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
