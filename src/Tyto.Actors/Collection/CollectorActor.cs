@@ -68,7 +68,7 @@ public class CollectorActor : ReceiveActor
                 return;
             }
             _collecting = true;
-            // Stopping disposes the collector, which ends whatever it still has in flight.
+            // Stopping disposes a disposable collector, which ends what it has in flight; systemctl runs end by their own timeout.
             Collector.CollectAsync(at, CancellationToken.None).AsTask().PipeTo(Self, success: section => new Collected(round, replyTo, section));
         }
         catch (Exception e) when (e is FormatException or OverflowException or IndexOutOfRangeException)

@@ -37,10 +37,14 @@ public sealed class DockerCollector : ICollector, IDisposable
     {
         if (!File.Exists(_socket))
             return Unavailable($"No Docker socket at {_socket}");
-        List<ContainerSummary> containers;
+        List<ListedContainer> containers;
         try
         {
-            containers = await _http.GetFromJsonAsync<List<ContainerSummary>>("containers/json?all=1", cancellationToken) ?? [];
+            var listed = await _http.GetFromJsonAsync<List<ContainerSummary>>("containers/json?all=1", cancellationToken) ?? [];
+            containers = listed
+                .Where(c => c.Id is not null)
+                .Select(c => new ListedContainer(c.Id!, c.Names is [var name, ..] ? name.TrimStart('/') : c.Id!, c.Image ?? "", c.State ?? "unknown"))
+                .ToList();
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AccessDenied })
         {
@@ -91,7 +95,7 @@ public sealed class DockerCollector : ICollector, IDisposable
             }
             samples.Add(new ContainerSample(
                 container.Id.Length > 12 ? container.Id[..12] : container.Id,
-                (container.Names.Count > 0 ? container.Names[0].TrimStart('/') : null) ?? container.Id,
+                container.Name,
                 container.Image,
                 container.State,
                 cpu,
@@ -188,7 +192,10 @@ public sealed class DockerCollector : ICollector, IDisposable
             cpu.OnlineCpus is > 0 ? cpu.OnlineCpus.Value : cpu.CpuUsage?.PercpuUsage?.Count ?? 1);
     }
 
-    private sealed record ContainerSummary(string Id, IReadOnlyList<string> Names, string Image, string State);
+    /// <summary>A container in the list; fields are optional, as engines that mimic Docker's API may leave some out.</summary>
+    private sealed record ContainerSummary(string? Id, IReadOnlyList<string>? Names, string? Image, string? State);
+
+    private sealed record ListedContainer(string Id, string Name, string Image, string State);
 
     private sealed record StatsResponse(
         [property: JsonPropertyName("cpu_stats")] CpuStats? CpuStats,

@@ -138,8 +138,12 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
         {
             if (ParseLine(line) is { } gpu)
             {
+                // Lines a stopped child had already written must not come back after it was let go.
                 lock (_gate)
-                    _latest[gpu.Index] = new Reading(gpu, time.GetTimestamp());
+                {
+                    if (ReferenceEquals(child, _child))
+                        _latest[gpu.Index] = new Reading(gpu, time.GetTimestamp());
+                }
             }
             else if (!string.IsNullOrWhiteSpace(line))
             {
@@ -175,16 +179,16 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
     {
         if (_child is not { } child)
             return;
-        _child = null;
-        _latest.Clear();
         try
         {
             child.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is AggregateException or Win32Exception or InvalidOperationException)
         {
-            // It had already exited.
+            Problem = $"{executable} could not be stopped: {e.Message}";
         }
+        _child = null;
+        _latest.Clear();
     }
 
     private static double? Number(string field) =>

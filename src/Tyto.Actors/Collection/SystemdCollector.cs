@@ -24,7 +24,8 @@ public sealed class SystemdCollector(HostRoot root, string systemctl, TimeSpan r
     {
         if (!root.Exists("run/systemd/system"))
             return _last = new SystemdSection(false, null, "systemd is not the init system of this host");
-        if (_last is { Available: true } && time.GetUtcNow() - _listedAt < refresh)
+        // A failed run is kept as long as a list: a host whose systemctl cannot reach systemd is not asked every round.
+        if (_last is not null && time.GetUtcNow() - _listedAt < refresh)
             return _last;
         _last = await ListAsync(cancellationToken);
         _listedAt = time.GetUtcNow();
@@ -74,7 +75,14 @@ public sealed class SystemdCollector(HostRoot root, string systemctl, TimeSpan r
             }
             catch (OperationCanceledException)
             {
-                child.Kill(entireProcessTree: true);
+                try
+                {
+                    child.Kill(entireProcessTree: true);
+                }
+                catch (Exception e) when (e is AggregateException or Win32Exception or InvalidOperationException)
+                {
+                    return new SystemdSection(false, null, $"{systemctl} hung and could not be stopped: {e.Message}");
+                }
                 if (cancellationToken.IsCancellationRequested)
                     throw;
                 return new SystemdSection(false, null, $"{systemctl} did not answer within {RunTimeout.TotalSeconds:0} s");

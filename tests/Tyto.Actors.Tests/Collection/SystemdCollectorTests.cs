@@ -80,9 +80,12 @@ public sealed class SystemdCollectorTests : IDisposable
         Assert.Null(section.Services);
         Assert.StartsWith($"{Systemctl} exited with code 1: System has not been booted with systemd as init system (PID 1). Can't operate.", section.Reason);
 
-        // Not cached: the next round asks again, and gets the list once systemd answers.
+        // Kept like a list until the next refresh, which gets the list once systemd answers.
         File.Delete(Path.Combine(_directory, "fail"));
+        Assert.Same(section, await CollectAsync(collector));
+        _time.Advance(Refresh);
         Assert.True((await CollectAsync(collector)).Available);
+        Assert.Equal(2, Runs.Length);
     }
 
     [Fact]
