@@ -9,13 +9,16 @@ namespace Tyto.Actors.Collection;
 /// </summary>
 public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronousCollector, IDisposable
 {
+    /// <summary>Marketing names by AMD device and revision: libdrm's table is read once per card model, not every round.</summary>
+    private readonly Dictionary<(string Device, string Revision), string?> _amdNames = [];
+
     public string Name => "gpu";
 
     public ISampleSection Collect(DateTime at)
     {
         var gpus = nvidia.Read().ToList();
         var next = gpus.Count == 0 ? 0 : gpus.Max(g => g.Index) + 1;
-        foreach (var card in DrmCards(root))
+        foreach (var card in DrmCards())
             gpus.Add(card with { Index = next++ });
         return gpus.Count > 0
             ? new GpuSection(true, gpus)
@@ -30,7 +33,7 @@ public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronous
     /// AMD and Intel cards under <c>sys/class/drm/card*</c> (connectors such as <c>card0-DP-1</c> are not cards), with
     /// what their driver exposes: busy %, VRAM, and the first hwmon's temperature and power. NVIDIA cards are left to nvidia-smi.
     /// </summary>
-    public static IEnumerable<GpuSample> DrmCards(HostRoot root)
+    private IEnumerable<GpuSample> DrmCards()
     {
         var cards = root.List("sys/class/drm")
             .Where(c => c.Length > 4 && c.StartsWith("card", StringComparison.Ordinal) && c[4..].All(char.IsAsciiDigit))
@@ -50,7 +53,7 @@ public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronous
             var hwmon = root.List($"{device}/hwmon").Order(StringComparer.Ordinal).Select(h => $"{device}/hwmon/{h}").FirstOrDefault();
             yield return new GpuSample(
                 0,
-                CardName(root, device, vendor),
+                CardName(device, vendor),
                 vendor,
                 ReadLong($"{device}/gpu_busy_percent"),
                 ReadLong($"{device}/mem_info_vram_used"),
@@ -70,7 +73,7 @@ public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronous
                 .OrderBy(f => root.ReadLine($"{hwmon}/{f[..^"_input".Length]}_label") == "edge" ? 0 : 1)
                 .ThenBy(f => f, StringComparer.Ordinal)
                 .FirstOrDefault();
-            return input is not null && ReadLong($"{hwmon}/{input}") is { } milli ? Math.Round(milli / 1000.0, 1) : null;
+            return input is null ? null : root.ReadMilliCelsius($"{hwmon}/{input}");
         }
     }
 
@@ -78,15 +81,20 @@ public sealed class GpuCollector(HostRoot root, NvidiaSmi nvidia) : ISynchronous
     /// The card's own product name, else the marketing name libdrm's <c>amdgpu.ids</c> gives its device and revision
     /// (as <c>lspci</c> and nvtop show it), else the vendor and PCI device id.
     /// </summary>
-    private static string CardName(HostRoot root, string device, string vendor)
+    private string CardName(string device, string vendor)
     {
         var product = root.ReadLine($"{device}/product_name");
         if (!string.IsNullOrEmpty(product))
             return product;
         var id = root.ReadLine($"{device}/device")?.Replace("0x", "", StringComparison.Ordinal).ToUpperInvariant();
         var revision = root.ReadLine($"{device}/revision")?.Replace("0x", "", StringComparison.Ordinal).ToUpperInvariant();
-        if (vendor == "amd" && id is not null && revision is not null && AmdMarketingName(root, id, revision) is { } name)
-            return name;
+        if (vendor == "amd" && id is not null && revision is not null)
+        {
+            if (!_amdNames.TryGetValue((id, revision), out var name))
+                _amdNames[(id, revision)] = name = AmdMarketingName(root, id, revision);
+            if (name is not null)
+                return name;
+        }
         return $"{(vendor == "amd" ? "AMD" : "Intel")} GPU {id}".TrimEnd();
     }
 

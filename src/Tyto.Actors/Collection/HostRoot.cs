@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tyto.Actors.Collection;
 
 /// <summary>The file tree a host's kernel files are read from: <c>/</c> live, a captured copy in tests.</summary>
@@ -25,6 +27,10 @@ public sealed class HostRoot(string path)
 
     /// <summary>The first line of a file, trimmed, or null.</summary>
     public string? ReadLine(string relative) => ReadText(relative)?.Split('\n', 2)[0].Trim();
+
+    /// <summary>A temperature file in millidegrees (hwmon, thermal zones) as degrees Celsius to 0.1, or null.</summary>
+    public double? ReadMilliCelsius(string relative) =>
+        long.TryParse(ReadLine(relative), CultureInfo.InvariantCulture, out var milli) ? Math.Round(milli / 1000.0, 1) : null;
 
     /// <summary>Reads a small file into a caller-owned buffer, avoiding an allocation per read on hot paths.</summary>
     public int ReadInto(string relative, byte[] buffer)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tyto.Actors.Metrics;
 
 namespace Tyto.Actors.Collection;
@@ -23,14 +22,14 @@ public sealed class TemperatureCollector(HostRoot root) : ISynchronousCollector
             foreach (var input in inputs)
             {
                 var prefix = input[..^"_input".Length];
-                if (ReadMilliCelsius($"{directory}/{input}") is not { } value)
+                if (root.ReadMilliCelsius($"{directory}/{input}") is not { } value)
                     continue;
                 var label = root.ReadLine($"{directory}/{prefix}_label");
                 sensors.Add(new TemperatureSensor(
                     string.IsNullOrEmpty(label) ? $"{chip} {prefix}" : label,
                     value,
-                    ReadMilliCelsius($"{directory}/{prefix}_max"),
-                    ReadMilliCelsius($"{directory}/{prefix}_crit")));
+                    root.ReadMilliCelsius($"{directory}/{prefix}_max"),
+                    root.ReadMilliCelsius($"{directory}/{prefix}_crit")));
             }
         }
 
@@ -38,7 +37,7 @@ public sealed class TemperatureCollector(HostRoot root) : ISynchronousCollector
         {
             var directory = $"sys/class/thermal/{zone}";
             var type = root.ReadLine($"{directory}/type") ?? zone;
-            if (chips.Contains(type) || ReadMilliCelsius($"{directory}/temp") is not { } value)
+            if (chips.Contains(type) || root.ReadMilliCelsius($"{directory}/temp") is not { } value)
                 continue;
             var trips = TripPoints(directory);
             sensors.Add(new TemperatureSensor(type, value, trips.GetValueOrDefault("hot") ?? trips.GetValueOrDefault("passive"), trips.GetValueOrDefault("critical")));
@@ -53,11 +52,8 @@ public sealed class TemperatureCollector(HostRoot root) : ISynchronousCollector
         {
             var type = root.ReadLine($"{zone}/{file}");
             if (type is not null && !result.ContainsKey(type))
-                result[type] = ReadMilliCelsius($"{zone}/{file[..^"_type".Length]}_temp");
+                result[type] = root.ReadMilliCelsius($"{zone}/{file[..^"_type".Length]}_temp");
         }
         return result;
     }
-
-    private double? ReadMilliCelsius(string relative) =>
-        long.TryParse(root.ReadLine(relative), CultureInfo.InvariantCulture, out var milli) ? Math.Round(milli / 1000.0, 1) : null;
 }
