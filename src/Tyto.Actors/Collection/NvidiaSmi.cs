@@ -7,8 +7,9 @@ namespace Tyto.Actors.Collection;
 
 /// <summary>
 /// One long-running <c>nvidia-smi --query-gpu … -lms</c> child that prints a line per GPU on every loop; keeps the
-/// newest line of each GPU. The child is started when first read, restarted with backoff when it dies (or when it
-/// is missing, so a driver installed later is picked up), and killed on <see cref="Dispose"/>.
+/// newest line of each GPU. The child is started when first read, restarted with backoff when it dies or falls
+/// silent (a driver stuck on a lost GPU), or when it is missing, so a driver installed later is picked up; it is
+/// killed on <see cref="Dispose"/>.
 /// </summary>
 public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider time) : IDisposable
 {
@@ -26,6 +27,7 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
     private Process? _child;
     private TimeSpan _loop = loop;
     private DateTimeOffset _startedAt;
+    private long _heardAt;
     private DateTimeOffset _nextStart = DateTimeOffset.MinValue;
     private TimeSpan _backoff = FirstBackoff;
     private bool _disposed;
@@ -40,10 +42,16 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
         {
             if (_disposed)
                 return [];
+            var oldest = time.GetTimestamp() - (long)(Staleness.TotalSeconds * time.TimestampFrequency);
+            if (_child is not null && _heardAt < oldest)
+            {
+                Stop();
+                Problem = $"{executable} printed nothing for {Staleness.TotalSeconds:0} s";
+                ScheduleRestart();
+            }
             if (_child is null && time.GetUtcNow() >= _nextStart)
                 Start();
             // A GPU that falls off the bus stops getting lines (nvidia-smi prints an error instead): let it go.
-            var oldest = time.GetTimestamp() - (long)(Staleness.TotalSeconds * time.TimestampFrequency);
             return _latest.Values.Where(r => r.At >= oldest).Select(r => r.Gpu).OrderBy(g => g.Index).ToList();
         }
     }
@@ -124,6 +132,7 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
             return;
         }
         _startedAt = time.GetUtcNow();
+        _heardAt = time.GetTimestamp();
         Problem = null;
         var child = _child;
         _ = Task.Run(() => FollowAsync(child));
@@ -136,18 +145,17 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
         var errors = child.StandardError.ReadToEndAsync();
         while (await child.StandardOutput.ReadLineAsync() is { } line)
         {
-            if (ParseLine(line) is { } gpu)
-            {
-                // Lines a stopped child had already written must not come back after it was let go.
-                lock (_gate)
-                {
-                    if (ReferenceEquals(child, _child))
-                        _latest[gpu.Index] = new Reading(gpu, time.GetTimestamp());
-                }
-            }
-            else if (!string.IsNullOrWhiteSpace(line))
-            {
+            var gpu = ParseLine(line);
+            if (gpu is null && !string.IsNullOrWhiteSpace(line))
                 lastError = line.Trim();
+            // Lines a stopped child had already written must not come back after it was let go.
+            lock (_gate)
+            {
+                if (!ReferenceEquals(child, _child))
+                    continue;
+                _heardAt = time.GetTimestamp();
+                if (gpu is not null)
+                    _latest[gpu.Index] = new Reading(gpu, _heardAt);
             }
         }
         var stderr = (await errors).Trim();

@@ -4,7 +4,7 @@ namespace Tyto.Actors.Tests.Collection;
 
 /// <summary>
 /// A fake <c>nvidia-smi</c>: a shell script that prints recorded output (<c>tests/fixtures/nvidia-smi</c>) every
-/// 100 ms until told to fail, and notes its pid and arguments on every start.
+/// 100 ms until told to fail or hang, and notes its pid and arguments on every start.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class FakeNvidiaSmi : IDisposable
@@ -15,6 +15,7 @@ internal sealed class FakeNvidiaSmi : IDisposable
         echo "$$ $*" >> "$dir/starts"
         while :; do
           if [ -e "$dir/fail" ]; then cat "$dir/fail"; exit 6; fi
+          if [ -e "$dir/hang" ]; then sleep 3600; fi
           cat "$dir/output"
           sleep 0.1
         done
@@ -54,7 +55,14 @@ internal sealed class FakeNvidiaSmi : IDisposable
     /// <summary>Makes the running child print a recorded error message and exit 6, as nvidia-smi does when no GPU answers.</summary>
     public void Fail(string recording) => File.WriteAllText(Path.Combine(_directory, "fail"), Recording(recording));
 
-    public void Recover() => File.Delete(Path.Combine(_directory, "fail"));
+    /// <summary>Makes the running child stop printing without exiting, as nvidia-smi stuck in the driver does.</summary>
+    public void Hang() => File.WriteAllText(Path.Combine(_directory, "hang"), "");
+
+    public void Recover()
+    {
+        File.Delete(Path.Combine(_directory, "fail"));
+        File.Delete(Path.Combine(_directory, "hang"));
+    }
 
     public static string Recording(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "nvidia-smi", name));
 

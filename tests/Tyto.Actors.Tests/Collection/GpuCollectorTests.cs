@@ -119,6 +119,28 @@ public sealed class GpuCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_child_that_falls_silent_is_killed_and_restarted()
+    {
+        _fake.Install("two-gpus.csv");
+        using var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+        var pid = Assert.Single(_fake.Starts).Split(' ')[0];
+
+        // Stuck: it neither prints nor exits. Once no line came for the staleness (5 s here), it is let go.
+        _fake.Hang();
+        await Task.Delay(300);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        Assert.Empty(nvidia.Read());
+        Assert.Equal($"{_fake.Executable} printed nothing for 5 s", nvidia.Problem);
+        await UntilAsync(() => Directory.Exists($"/proc/{pid}"), running => !running);
+
+        _fake.Recover();
+        _time.Advance(NvidiaSmi.FirstBackoff);
+        await UntilAsync(nvidia.Read, g => g.Count == 2);
+        Assert.Equal(2, _fake.Starts.Count);
+    }
+
+    [Fact]
     public async Task A_driver_installed_later_is_picked_up()
     {
         using var nvidia = new NvidiaSmi(_fake.Executable, TimeSpan.FromSeconds(1), _time);
