@@ -32,10 +32,13 @@ public class CollectorActor : ReceiveActor
             _collecting = false;
             Reply(collected.Round, collected.ReplyTo, collected.Section);
         });
-        Receive<Status.Failure>(failure =>
+        Receive<CollectionFailed>(failed =>
         {
             _collecting = false;
-            _log.Warning(failure.Cause, "Collector {0} failed to read its source", collector.Name);
+            _log.Warning(failed.Error, "Collector {0} failed to read its source", collector.Name);
+            // The round is told the source cannot be read, rather than left with the last reading as if it were current.
+            if (collector.Failed(failed.Error.GetBaseException()) is { } section)
+                Reply(failed.Round, failed.ReplyTo, section);
         });
         Receive<ChangeSampleInterval>(change => collector.IntervalChanged(change.Interval));
     }
@@ -69,7 +72,10 @@ public class CollectorActor : ReceiveActor
             }
             _collecting = true;
             // Stopping disposes a disposable collector, which ends what it has in flight; systemctl runs end by their own timeout.
-            Collector.CollectAsync(at, CancellationToken.None).AsTask().PipeTo(Self, success: section => new Collected(round, replyTo, section));
+            Collector.CollectAsync(at, CancellationToken.None).AsTask().PipeTo(
+                Self,
+                success: section => new Collected(round, replyTo, section),
+                failure: error => new CollectionFailed(round, replyTo, error));
         }
         catch (Exception e) when (e is FormatException or OverflowException or IndexOutOfRangeException)
         {
@@ -89,6 +95,8 @@ public class CollectorActor : ReceiveActor
         : Props.Create(() => new CollectorActor(collector)).WithDispatcher(Dispatcher);
 
     private sealed record Collected(long Round, IActorRef ReplyTo, ISampleSection Section);
+
+    private sealed record CollectionFailed(long Round, IActorRef ReplyTo, Exception Error);
 }
 
 /// <summary>The process collector, which also answers process details, the process list, and sends signals.</summary>

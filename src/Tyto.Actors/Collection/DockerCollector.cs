@@ -105,6 +105,8 @@ public sealed class DockerCollector : ICollector, IDisposable
         return new DockerSection(true, samples);
     }
 
+    public ISampleSection? Failed(Exception failure) => Unavailable($"Reading the Docker engine on {_socket} failed: {failure.Message}");
+
     public void Dispose() => _http.Dispose();
 
     /// <summary>CPU % as <c>docker stats</c> computes it: the container's share of all CPU time, times the online CPUs.</summary>

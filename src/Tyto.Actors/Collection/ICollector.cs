@@ -11,6 +11,12 @@ public interface ICollector
     /// <summary>Reads the host for the round at <paramref name="at"/>; a source behind a socket answers later.</summary>
     ValueTask<ISampleSection> CollectAsync(DateTime at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The section a reading that failed unexpectedly reports, or null to keep the last one (a file reader skips a
+    /// round whose kernel file it could not parse).
+    /// </summary>
+    ISampleSection? Failed(Exception failure) => null;
+
     /// <summary>Tells the collector how often it is now asked, for sources that produce readings on their own clock.</summary>
     void IntervalChanged(TimeSpan interval)
     {

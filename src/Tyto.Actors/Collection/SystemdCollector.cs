@@ -32,6 +32,8 @@ public sealed class SystemdCollector(HostRoot root, string systemctl, TimeSpan r
         return _last;
     }
 
+    public ISampleSection? Failed(Exception failure) => new SystemdSection(false, null, $"Reading the services failed: {failure.Message}");
+
     /// <summary>The services in systemctl's JSON list, skipping units that are only referenced (load state <c>not-found</c>).</summary>
     public static IReadOnlyList<ServiceSample> ParseUnits(string json)
     {

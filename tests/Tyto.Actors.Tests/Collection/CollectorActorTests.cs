@@ -39,6 +39,28 @@ public sealed class CollectorActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_reading_that_fails_tells_the_round_the_source_cannot_be_read()
+    {
+        var source = new GatedCollector();
+        var collector = Sys.ActorOf(Props.Create(() => new CollectorActor(source)));
+        AwaitCondition(() => source.Calls == 1, Patience);
+        source.Finish(new DockerSection(true, []));
+
+        AwaitCondition(() =>
+        {
+            collector.Tell(new CollectReading(2, DateTime.UtcNow), TestActor);
+            return source.Calls == 2;
+        }, Patience);
+        source.Fail(new InvalidOperationException("the engine sent a list without ids"));
+
+        FishForMessage<CollectorReading>(r => r.Section is DockerSection { Available: false }, Patience);
+        Assert.Equal(new CollectorReading(2, new DockerSection(false, null, "failed: the engine sent a list without ids")), LastMessage);
+        // The next round reads again.
+        collector.Tell(new CollectReading(3, DateTime.UtcNow), TestActor);
+        AwaitCondition(() => source.Calls == 3, Patience);
+    }
+
+    [Fact]
     public void Stopping_the_actor_disposes_its_collector()
     {
         var source = new GatedCollector();
@@ -80,6 +102,18 @@ public sealed class CollectorActorTests : Akka.TestKit.Xunit2.TestKit
                 finished.SetResult(section);
             }
         }
+
+        public void Fail(Exception error)
+        {
+            lock (_gate)
+            {
+                var failed = _pending;
+                _pending = new TaskCompletionSource<ISampleSection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                failed.SetException(error);
+            }
+        }
+
+        public ISampleSection? Failed(Exception failure) => new DockerSection(false, null, $"failed: {failure.Message}");
 
         public void Dispose() => Disposed = true;
     }
