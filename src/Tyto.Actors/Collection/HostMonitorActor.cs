@@ -14,8 +14,10 @@ namespace Tyto.Actors.Collection;
 /// </summary>
 public sealed class HostMonitorActor : ReceiveActor
 {
-    public HostMonitorActor(string agentId, IReadOnlyList<ICollector> collectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval)
+    public HostMonitorActor(string agentId, Func<IReadOnlyList<ICollector>> createCollectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval)
     {
+        // Each incarnation gets collectors of its own: stopping the children disposed the last ones (child processes, sockets).
+        var collectors = createCollectors();
         var children = collectors.Select(c => Context.ActorOf(CollectorActor.PropsFor(c), c.Name)).ToList();
         var processes = collectors.OfType<ProcessCollector>().Select(c => Context.Child(c.Name)).FirstOrDefault() ?? ActorRefs.Nobody;
         var sampler = Context.ActorOf(SamplerActor.PropsFor(agentId, children, output, initialInterval), "sampler");
@@ -35,8 +37,8 @@ public sealed class HostMonitorActor : ReceiveActor
         Receive<SignalProcess>(command => processes.Forward(command));
     }
 
-    public static Props PropsFor(string agentId, IReadOnlyList<ICollector> collectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval) =>
-        Props.Create(() => new HostMonitorActor(agentId, collectors, output, settings, agents, initialInterval));
+    public static Props PropsFor(string agentId, Func<IReadOnlyList<ICollector>> createCollectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval) =>
+        Props.Create(() => new HostMonitorActor(agentId, createCollectors, output, settings, agents, initialInterval));
 
     /// <summary>Every collector of the host that <paramref name="options"/> describe.</summary>
     public static IReadOnlyList<ICollector> CollectorsFor(TytoOptions options, TimeProvider time)
@@ -80,7 +82,7 @@ public static class CollectionHosting
                 var monitor = system.ActorOf(
                     HostMonitorActor.PropsFor(
                         options.Agent.Id,
-                        HostMonitorActor.CollectorsFor(options, TimeProvider.System),
+                        () => HostMonitorActor.CollectorsFor(options, TimeProvider.System),
                         MetricsHub.Get(system).Ingest,
                         registry.Get<CollectionSettingsSingleton>(),
                         registry.Get<AgentRegion>(),
