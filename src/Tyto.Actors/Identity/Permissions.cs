@@ -80,6 +80,14 @@ public static class Permissions
 
     public static bool AnyGrants(IEnumerable<string> granted, string required) => granted.Any(g => Grants(g, required));
 
+    /// <summary>
+    /// Those of <paramref name="wanted"/> that <paramref name="held"/> does not cover: what a holder may not grant. A
+    /// wildcard is covered only by a grant at least as wide (<c>alerts:*</c> by <c>alerts:*</c> or <c>*</c>, not by every
+    /// <c>alerts:</c> permission one by one), so that it cannot come to grant more when the catalogue grows.
+    /// </summary>
+    public static IReadOnlyList<string> NotCovered(IReadOnlyCollection<string> held, IEnumerable<string> wanted) =>
+        wanted.Where(w => !AnyGrants(held, w)).Distinct(StringComparer.Ordinal).ToList();
+
     private static (string Resource, string Action) Split(string permission)
     {
         var colon = permission.IndexOf(':', StringComparison.Ordinal);

@@ -32,6 +32,22 @@ public sealed class PermissionsTests
     }
 
     [Theory]
+    [InlineData("users:read,users:write", "users:read", "")]
+    [InlineData("users:read,users:write", "*", "*")]
+    [InlineData("users:read,users:write", "users:*", "users:*")]
+    [InlineData("users:read,users:write", "dashboard:view,users:write,metrics:read", "dashboard:view,metrics:read")]
+    [InlineData("users:*", "users:read,users:write,users:*", "")]
+    [InlineData("*:read", "alerts:read,*:read", "")]
+    [InlineData("*:read", "*:write,alerts:*", "*:write,alerts:*")]
+    [InlineData("alerts:read,alerts:acknowledge,alerts:configure", "alerts:*", "alerts:*")]
+    [InlineData("*", "*,alerts:*,*:read,users:write", "")]
+    [InlineData("", "metrics:read", "metrics:read")]
+    public void A_holder_covers_only_what_its_grants_are_at_least_as_wide_as(string held, string wanted, string notCovered)
+    {
+        Assert.Equal(List(notCovered), Permissions.NotCovered(List(held), List(wanted)));
+    }
+
+    [Theory]
     [InlineData("*", true)]
     [InlineData("alerts:acknowledge", true)]
     [InlineData("alerts:*", true)]
@@ -59,4 +75,6 @@ public sealed class PermissionsTests
         Assert.All(roles[SystemRoles.Viewer].PermissionList, p => Assert.True(p.EndsWith(":read", StringComparison.Ordinal) || p == Permissions.DashboardView, p));
         Assert.All(SystemRoles.All.SelectMany(r => r.PermissionList), p => Assert.True(Permissions.IsGrantable(p), p));
     }
+
+    private static List<string> List(string commaSeparated) => [.. commaSeparated.Split(',', StringSplitOptions.RemoveEmptyEntries)];
 }
