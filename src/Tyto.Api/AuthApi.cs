@@ -70,7 +70,7 @@ public static class AuthApi
         if (!options.Value.Auth.AllowRegistration)
             return ApiErrors.Error(StatusCodes.Status403Forbidden, "REGISTRATION_DISABLED", "Registration is disabled on this server");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
-        var (user, failure) = await identity.CreateUserAsync(new NewUser(request.Username, request.Password, request.Email, [SystemRoles.Viewer]), context.RequestAborted);
+        var (user, failure) = await identity.RegisterAsync(request.Username, request.Password, request.Email, context.RequestAborted);
         return failure is null ? TypedResults.Created($"/api/v1/users/{user!.Id}", UsersApi.ToResponse(user)) : ApiErrors.From(failure);
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,20 +37,20 @@ public static class RolesApi
     private static async Task<IResult> List(IdentityStore identity, CancellationToken cancellationToken) =>
         TypedResults.Ok(new RolesResponse((await identity.ListRolesAsync(cancellationToken)).Select(ToResponse).ToList()));
 
-    private static async Task<IResult> Create(RoleRequest request, IdentityStore identity, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(RoleRequest request, ClaimsPrincipal caller, IdentityStore identity, CancellationToken cancellationToken)
     {
-        var (role, failure) = await identity.CreateRoleAsync(new RoleDefinition(request.Name, request.Description, request.Permissions), cancellationToken);
+        var (role, failure) = await identity.CreateRoleAsync(caller.UserId(), new RoleDefinition(request.Name, request.Description, request.Permissions), cancellationToken);
         return failure is null ? TypedResults.Created($"/api/v1/roles/{role!.Id}", ToResponse(role)) : ApiErrors.From(failure);
     }
 
-    private static async Task<IResult> Update(string id, RoleRequest request, IdentityStore identity, CancellationToken cancellationToken)
+    private static async Task<IResult> Update(string id, RoleRequest request, ClaimsPrincipal caller, IdentityStore identity, CancellationToken cancellationToken)
     {
-        var (role, failure) = await identity.UpdateRoleAsync(id, new RoleDefinition(request.Name, request.Description, request.Permissions), cancellationToken);
+        var (role, failure) = await identity.UpdateRoleAsync(caller.UserId(), id, new RoleDefinition(request.Name, request.Description, request.Permissions), cancellationToken);
         return failure is null ? TypedResults.Ok(ToResponse(role!)) : ApiErrors.From(failure);
     }
 
-    private static async Task<IResult> Delete(string id, IdentityStore identity, CancellationToken cancellationToken) =>
-        await identity.DeleteRoleAsync(id, cancellationToken) is { } failure ? ApiErrors.From(failure) : TypedResults.NoContent();
+    private static async Task<IResult> Delete(string id, ClaimsPrincipal caller, IdentityStore identity, CancellationToken cancellationToken) =>
+        await identity.DeleteRoleAsync(caller.UserId(), id, cancellationToken) is { } failure ? ApiErrors.From(failure) : TypedResults.NoContent();
 
     private static RoleResponse ToResponse(RoleRecord r) => new(r.Id, r.Name, r.Description, r.PermissionList, r.IsSystem);
 }

@@ -43,9 +43,9 @@ public static class UsersApi
             ? TypedResults.Ok(ToResponse(user))
             : ApiErrors.From(IdentityFailure.NotFound("user", id));
 
-    private static async Task<IResult> Create(CreateUserRequest request, IdentityStore identity, CancellationToken cancellationToken)
+    private static async Task<IResult> Create(CreateUserRequest request, ClaimsPrincipal caller, IdentityStore identity, CancellationToken cancellationToken)
     {
-        var (user, failure) = await identity.CreateUserAsync(new NewUser(request.Username, request.Password, request.Email, request.Roles), cancellationToken);
+        var (user, failure) = await identity.CreateUserAsync(caller.UserId(), new NewUser(request.Username, request.Password, request.Email, request.Roles), cancellationToken);
         return failure is null ? TypedResults.Created($"/api/v1/users/{user!.Id}", ToResponse(user)) : ApiErrors.From(failure);
     }
 
@@ -58,6 +58,6 @@ public static class UsersApi
     private static async Task<IResult> Disable(string id, ClaimsPrincipal caller, IdentityStore identity, CancellationToken cancellationToken) =>
         await identity.DisableUserAsync(caller.UserId(), id, cancellationToken) is { } failure ? ApiErrors.From(failure) : TypedResults.NoContent();
 
-    private static async Task<IResult> ResetPassword(string id, ResetPasswordRequest request, IdentityStore identity, CancellationToken cancellationToken) =>
-        await identity.ResetPasswordAsync(id, request.NewPassword, cancellationToken) is { } failure ? ApiErrors.From(failure) : TypedResults.NoContent();
+    private static async Task<IResult> ResetPassword(string id, ResetPasswordRequest request, ClaimsPrincipal caller, IdentityStore identity, CancellationToken cancellationToken) =>
+        await identity.ResetPasswordAsync(caller.UserId(), id, request.NewPassword, cancellationToken) is { } failure ? ApiErrors.From(failure) : TypedResults.NoContent();
 }

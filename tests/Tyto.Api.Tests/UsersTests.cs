@@ -52,6 +52,8 @@ public sealed class UsersTests(SharedHost shared) : IClassFixture<SharedHost>
     [InlineData("longusername", "LONGUSERNAME", null, "password")]
     [InlineData("bob", Password, "not-an-email", "email")]
     [InlineData("bob", Password, "bob@", "email")]
+    [InlineData("bob", Password, "a@-b.c", "email")]
+    [InlineData("bob", Password, "\u202Ebob@example.com", "email")]
     public async Task Invalid_fields_are_400_naming_the_field(string? username, string? password, string? email, string field)
     {
         using var response = await Admin.PostJsonAsync("/api/v1/users", new { username, password, email });
@@ -164,15 +166,6 @@ public sealed class UsersTests(SharedHost shared) : IClassFixture<SharedHost>
         using (var demote = await Admin.PutAsJsonAsync($"/api/v1/users/{adminId}", new { roles = new[] { "viewer" } }))
             await demote.ErrorAsync(HttpStatusCode.Conflict, "LAST_ADMINISTRATOR");
 
-        // A user manager who is not an administrator still cannot disable the last one.
-        var managerRole = "user manager " + Guid.NewGuid().ToString("N")[..6];
-        using (var role = await Admin.PostJsonAsync("/api/v1/roles", new { name = managerRole, permissions = new[] { "users:*" } }))
-            await role.JsonAsync(HttpStatusCode.Created);
-        await CreateAsync("manager", roles: [Tyto.Actors.Identity.IdentityRules.Slug(managerRole)]);
-        using var manager = await shared.Host.LoginAsync("manager", Password);
-        using (var disable = await manager.DeleteAsync($"/api/v1/users/{adminId}"))
-            await disable.ErrorAsync(HttpStatusCode.Conflict, "LAST_ADMINISTRATOR");
-
         // With a second administrator the first may step down, and come back.
         var second = (await CreateAsync("second.admin", roles: ["admin"])).GetProperty("id").GetString();
         using (var demote = await Admin.PutAsJsonAsync($"/api/v1/users/{adminId}", new { roles = new[] { "viewer" } }))
@@ -180,10 +173,130 @@ public sealed class UsersTests(SharedHost shared) : IClassFixture<SharedHost>
         using var secondAdmin = await shared.Host.LoginAsync("second.admin", Password);
         using (var restore = await secondAdmin.PutAsJsonAsync($"/api/v1/users/{adminId}", new { roles = new[] { "admin" } }))
             await restore.JsonAsync(HttpStatusCode.OK);
-        using (var disable = await manager.DeleteAsync($"/api/v1/users/{second}"))
+        using (var disable = await Admin.DeleteAsync($"/api/v1/users/{second}"))
             Assert.Equal(HttpStatusCode.NoContent, disable.StatusCode);
         using (var still = await Admin.GetAsync("/api/v1/auth/me"))
             Assert.Contains("*", Strings((await still.JsonAsync(HttpStatusCode.OK)).GetProperty("permissions")));
+    }
+
+    [Fact]
+    public async Task A_user_manager_cannot_make_itself_or_anyone_an_administrator()
+    {
+        // The issue's case: a role of users:read and users:write only.
+        var (manager, managerId) = await HolderAsync("Account Clerks", "clerk", "users:read", "users:write");
+        using (var raise = await manager.PutAsJsonAsync($"/api/v1/users/{managerId}", new { roles = new[] { "admin" } }))
+            Assert.Equal(["*"], Strings((await raise.ErrorAsync(HttpStatusCode.Forbidden, "CANNOT_GRANT")).GetProperty("details").GetProperty("permissions")));
+        using (var audit = await manager.GetAsync("/api/v1/audit"))
+            await audit.ErrorAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
+
+        using (var admin = await manager.PostJsonAsync("/api/v1/users", new { username = "made.admin", password = Password, roles = new[] { "admin" } }))
+            await admin.ErrorAsync(HttpStatusCode.Forbidden, "CANNOT_GRANT");
+        // Even a viewer grants what the clerk does not hold.
+        using (var viewer = await manager.PostJsonAsync("/api/v1/users", new { username = "made.viewer", password = Password }))
+            Assert.Contains("dashboard:view", Strings((await viewer.ErrorAsync(HttpStatusCode.Forbidden, "CANNOT_GRANT")).GetProperty("details").GetProperty("permissions")));
+        await AssertNoUserAsync("made.admin");
+        await AssertNoUserAsync("made.viewer");
+        using var me = await manager.GetAsync("/api/v1/auth/me");
+        Assert.Equal(["users:read", "users:write"], Strings((await me.JsonAsync(HttpStatusCode.OK)).GetProperty("permissions")));
+    }
+
+    [Fact]
+    public async Task A_user_manager_can_neither_reset_nor_disable_nor_edit_an_administrator()
+    {
+        var (manager, _) = await HolderAsync("Account Desk", "desk", "users:read", "users:write");
+        var adminId = await MyIdAsync(Admin);
+        using (var reset = await manager.PutAsJsonAsync($"/api/v1/users/{adminId}/password", new { new_password = "taken-over-password" }))
+            await reset.ErrorAsync(HttpStatusCode.Forbidden, "CANNOT_MANAGE");
+        using (var disable = await manager.DeleteAsync($"/api/v1/users/{adminId}"))
+            await disable.ErrorAsync(HttpStatusCode.Forbidden, "CANNOT_MANAGE");
+        using (var edit = await manager.PutAsJsonAsync($"/api/v1/users/{adminId}", new { email = "takeover@example.com", roles = new[] { "admin" } }))
+            await edit.ErrorAsync(HttpStatusCode.Forbidden, "CANNOT_MANAGE");
+
+        // The administrator's session, password and e-mail are as they were.
+        using (var admin = await Admin.GetAsync($"/api/v1/users/{adminId}"))
+        {
+            var body = await admin.JsonAsync(HttpStatusCode.OK);
+            Assert.False(body.GetProperty("disabled").GetBoolean());
+            Assert.NotEqual("takeover@example.com", body.GetProperty("email").GetString());
+        }
+        await shared.Host.TokenAsync("admin", TytoHost.AdminPassword);
+    }
+
+    [Fact]
+    public async Task A_user_manager_still_manages_users_who_hold_no_more_than_it_does_and_may_step_down()
+    {
+        var (manager, managerId) = await HolderAsync("Help Desk", "helpdesk", "users:read", "users:write");
+        using (var role = await Admin.PostJsonAsync("/api/v1/roles", new { name = "Directory Readers", permissions = new[] { "users:read" } }))
+            await role.JsonAsync(HttpStatusCode.Created);
+
+        string id;
+        using (var created = await manager.PostJsonAsync("/api/v1/users", new { username = "directory.reader", password = Password, roles = new[] { "directory-readers" } }))
+            id = (await created.JsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        using (var promote = await manager.PutAsJsonAsync($"/api/v1/users/{id}", new { roles = new[] { "help-desk" }, email = "reader@example.com" }))
+            Assert.Equal(["help-desk"], Strings((await promote.JsonAsync(HttpStatusCode.OK)).GetProperty("roles")));
+        using (var reset = await manager.PutAsJsonAsync($"/api/v1/users/{id}/password", new { new_password = "temporary-password" }))
+            Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        using (var disable = await manager.DeleteAsync($"/api/v1/users/{id}"))
+            Assert.Equal(HttpStatusCode.NoContent, disable.StatusCode);
+
+        using (var stepDown = await manager.PutAsJsonAsync($"/api/v1/users/{managerId}", new { roles = new[] { "directory-readers" } }))
+            await stepDown.JsonAsync(HttpStatusCode.OK);
+        using (var back = await manager.PutAsJsonAsync($"/api/v1/users/{managerId}", new { roles = new[] { "help-desk" } }))
+            await back.ErrorAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
+    }
+
+    [Fact]
+    public async Task Null_in_a_role_list_or_too_many_roles_are_400_and_change_nothing()
+    {
+        using (var create = await Admin.SendRawAsync(HttpMethod.Post, "/api/v1/users", "{\"username\":\"nully\",\"password\":\"nully-password\",\"roles\":[null]}"))
+            Assert.True((await create.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED")).GetProperty("details").TryGetProperty("roles", out _));
+        await AssertNoUserAsync("nully");
+
+        var id = (await CreateAsync("listed")).GetProperty("id").GetString();
+        using (var update = await Admin.SendRawAsync(HttpMethod.Put, $"/api/v1/users/{id}", "{\"roles\":[\"operator\",null]}"))
+            await update.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
+
+        var tooMany = Enumerable.Repeat("operator", Tyto.Actors.Identity.IdentityRules.MaxRolesPerUser + 1).ToArray();
+        using (var create = await Admin.PostJsonAsync("/api/v1/users", new { username = "hoarder", password = Password, roles = tooMany }))
+        {
+            var details = (await create.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED")).GetProperty("details");
+            Assert.Contains($"at most {Tyto.Actors.Identity.IdentityRules.MaxRolesPerUser} ", details.GetProperty("roles").GetString(), StringComparison.Ordinal);
+        }
+        await AssertNoUserAsync("hoarder");
+        using (var update = await Admin.PutAsJsonAsync($"/api/v1/users/{id}", new { roles = tooMany }))
+            await update.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
+
+        // Unknown roles are named, but only a few of them and only the start of each.
+        var unknown = Enumerable.Range(0, Tyto.Actors.Identity.IdentityRules.MaxRolesPerUser).Select(i => $"ghost-{i}-" + new string('x', 500)).ToArray();
+        using (var update = await Admin.PutAsJsonAsync($"/api/v1/users/{id}", new { roles = unknown }))
+        {
+            var text = await update.Content.ReadAsStringAsync();
+            Assert.True(text.Length < 2_000, $"{text.Length} characters");
+            Assert.Equal(5, (await update.ErrorAsync(HttpStatusCode.BadRequest, "UNKNOWN_ROLE")).GetProperty("details").GetProperty("roles").GetArrayLength());
+        }
+
+        using var read = await Admin.GetAsync($"/api/v1/users/{id}");
+        Assert.Equal(["viewer"], Strings((await read.JsonAsync(HttpStatusCode.OK)).GetProperty("roles")));
+    }
+
+    [Fact]
+    public async Task An_email_longer_than_254_characters_is_400_naming_the_field()
+    {
+        var email = new string('a', 64) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 4)) + ".example";
+        using (var create = await Admin.PostJsonAsync("/api/v1/users", new { username = "longmail", password = Password, email }))
+            Assert.Contains("254", (await create.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED")).GetProperty("details").GetProperty("email").GetString(), StringComparison.Ordinal);
+        var id = (await CreateAsync("shortmail")).GetProperty("id").GetString();
+        using var update = await Admin.PutAsJsonAsync($"/api/v1/users/{id}", new { email });
+        await update.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
+    }
+
+    /// <summary>A user holding a new role of exactly <paramref name="permissions"/>, signed in.</summary>
+    private async Task<(HttpClient Client, string Id)> HolderAsync(string roleName, string username, params string[] permissions)
+    {
+        using (var role = await Admin.PostJsonAsync("/api/v1/roles", new { name = roleName, permissions }))
+            await role.JsonAsync(HttpStatusCode.Created);
+        var id = (await CreateAsync(username, roles: [Tyto.Actors.Identity.IdentityRules.Slug(roleName)])).GetProperty("id").GetString()!;
+        return (await shared.Host.LoginAsync(username, Password), id);
     }
 
     private async Task<JsonElement> CreateAsync(string username, string[]? roles = null, string? email = null)

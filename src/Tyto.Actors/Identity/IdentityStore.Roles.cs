@@ -11,12 +11,16 @@ public sealed partial class IdentityStore
         return await db.GetTable<RoleRecord>().OrderByDescending(r => r.IsSystem).ThenBy(r => r.Id).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Creates a custom role whose id is the slug of its name.</summary>
-    public Task<(RoleRecord? Role, IdentityFailure? Failure)> CreateRoleAsync(RoleDefinition definition, CancellationToken cancellationToken = default) =>
-        WriteAsync<(RoleRecord?, IdentityFailure?)>(async db =>
+    /// <summary>Creates a custom role whose id is the slug of its name, granting no more than the acting user holds.</summary>
+    public async Task<(RoleRecord? Role, IdentityFailure? Failure)> CreateRoleAsync(string actingUserId, RoleDefinition definition, CancellationToken cancellationToken = default)
+    {
+        if (ValidateRole(definition, creating: true) is { } invalid)
+            return (null, invalid);
+
+        return await WriteAsync<(RoleRecord?, IdentityFailure?)>(async db =>
         {
-            if (ValidateRole(definition, creating: true) is { } invalid)
-                return (null, invalid);
+            if (CannotGrant(await HeldByAsync(db, actingUserId, cancellationToken), definition.Permissions!) is { } forbidden)
+                return (null, forbidden);
             var id = IdentityRules.Slug(definition.Name!);
             if (await db.GetTable<RoleRecord>().AnyAsync(r => r.Id == id, cancellationToken))
                 return (null, new IdentityFailure(IdentityFailureKind.Conflict, "ROLE_EXISTS", $"A role with id '{id}' exists",
@@ -31,17 +35,27 @@ public sealed partial class IdentityStore
             await db.InsertAsync(role, token: cancellationToken);
             return (role, null);
         }, cancellationToken);
+    }
 
-    public Task<(RoleRecord? Role, IdentityFailure? Failure)> UpdateRoleAsync(string roleId, RoleDefinition definition, CancellationToken cancellationToken = default) =>
-        WriteAsync<(RoleRecord?, IdentityFailure?)>(async db =>
+    /// <summary>
+    /// Changes a custom role that grants no more than the acting user holds, to grant no more than that: nobody raises
+    /// a role, their own included.
+    /// </summary>
+    public async Task<(RoleRecord? Role, IdentityFailure? Failure)> UpdateRoleAsync(string actingUserId, string roleId, RoleDefinition definition, CancellationToken cancellationToken = default)
+    {
+        if (ValidateRole(definition, creating: false) is { } invalid)
+            return (null, invalid);
+
+        return await WriteAsync<(RoleRecord?, IdentityFailure?)>(async db =>
         {
             var role = await db.GetTable<RoleRecord>().FirstOrDefaultAsync(r => r.Id == roleId, cancellationToken);
             if (role is null)
                 return (null, IdentityFailure.NotFound("role", roleId));
             if (role.IsSystem)
                 return (null, SystemRoleImmutable(roleId));
-            if (ValidateRole(definition, creating: false) is { } invalid)
-                return (null, invalid);
+            var held = await HeldByAsync(db, actingUserId, cancellationToken);
+            if ((CannotManage("role", held, role.PermissionList) ?? CannotGrant(held, definition.Permissions ?? [])) is { } forbidden)
+                return (null, forbidden);
 
             if (definition.Name is not null)
                 role.Name = definition.Name.Trim();
@@ -54,9 +68,10 @@ public sealed partial class IdentityStore
             await db.UpdateAsync(role, token: cancellationToken);
             return (role, null);
         }, cancellationToken);
+    }
 
-    /// <summary>Deletes a custom role that no user holds any more.</summary>
-    public Task<IdentityFailure?> DeleteRoleAsync(string roleId, CancellationToken cancellationToken = default) =>
+    /// <summary>Deletes a custom role that no user holds any more and that grants no more than the acting user holds.</summary>
+    public Task<IdentityFailure?> DeleteRoleAsync(string actingUserId, string roleId, CancellationToken cancellationToken = default) =>
         WriteAsync(async db =>
         {
             var role = await db.GetTable<RoleRecord>().FirstOrDefaultAsync(r => r.Id == roleId, cancellationToken);
@@ -64,6 +79,8 @@ public sealed partial class IdentityStore
                 return IdentityFailure.NotFound("role", roleId);
             if (role.IsSystem)
                 return SystemRoleImmutable(roleId);
+            if (CannotManage("role", await HeldByAsync(db, actingUserId, cancellationToken), role.PermissionList) is { } forbidden)
+                return forbidden;
             var holders = (await db.GetTable<UserRecord>().ToListAsync(cancellationToken))
                 .Where(u => u.RoleIds.Contains(roleId)).Select(u => u.Username).Order(StringComparer.Ordinal).ToList();
             if (holders.Count > 0)
@@ -73,21 +90,10 @@ public sealed partial class IdentityStore
             return null;
         }, cancellationToken);
 
-    private static IdentityFailure? ValidateRole(RoleDefinition definition, bool creating)
-    {
-        if (creating || definition.Name is not null)
-        {
-            if (string.IsNullOrWhiteSpace(definition.Name))
-                return IdentityFailure.Field("name", "is required");
-            if (definition.Name.Length > IdentityRules.MaxRoleNameLength)
-                return IdentityFailure.Field("name", $"must be at most {IdentityRules.MaxRoleNameLength} characters");
-            if (IdentityRules.Slug(definition.Name).Length == 0)
-                return IdentityFailure.Field("name", "must contain a letter or a digit");
-        }
-        if (definition.Description is { Length: > IdentityRules.MaxDescriptionLength })
-            return IdentityFailure.Field("description", $"must be at most {IdentityRules.MaxDescriptionLength} characters");
-        return creating || definition.Permissions is not null ? IdentityRules.Permissions(definition.Permissions) : null;
-    }
+    private static IdentityFailure? ValidateRole(RoleDefinition definition, bool creating) =>
+        (creating || definition.Name is not null ? IdentityRules.RoleName(definition.Name) : null)
+        ?? IdentityRules.Text("description", definition.Description, IdentityRules.MaxDescriptionLength)
+        ?? (creating || definition.Permissions is not null ? IdentityRules.Permissions(definition.Permissions) : null);
 
     private static IdentityFailure SystemRoleImmutable(string roleId) =>
         new(IdentityFailureKind.Conflict, "SYSTEM_ROLE", $"'{roleId}' is a system role and cannot be changed or deleted");

@@ -21,15 +21,32 @@ public sealed partial class IdentityStore
         return user is null ? null : await ProfileAsync(db, user, cancellationToken);
     }
 
-    /// <summary>Creates an account; without roles it gets <c>viewer</c>.</summary>
-    public Task<(UserProfile? User, IdentityFailure? Failure)> CreateUserAsync(NewUser request, CancellationToken cancellationToken = default) =>
-        WriteAsync<(UserProfile?, IdentityFailure?)>(async db =>
+    /// <summary>
+    /// An administrator creates an account; without roles it gets <c>viewer</c>. Nobody assigns a role that grants more
+    /// than they hold.
+    /// </summary>
+    public Task<(UserProfile? User, IdentityFailure? Failure)> CreateUserAsync(string actingUserId, NewUser request, CancellationToken cancellationToken = default) =>
+        CreateAsync(actingUserId, request with { Roles = request.Roles ?? [SystemRoles.Viewer] }, cancellationToken);
+
+    /// <summary>Somebody signs themself up, as a <c>viewer</c>.</summary>
+    public Task<(UserProfile? User, IdentityFailure? Failure)> RegisterAsync(string? username, string? password, string? email, CancellationToken cancellationToken = default) =>
+        CreateAsync(null, new NewUser(username, password, email, [SystemRoles.Viewer]), cancellationToken);
+
+    /// <summary>Creates an account for <paramref name="actingUserId"/>, or for nobody when somebody registers.</summary>
+    private async Task<(UserProfile? User, IdentityFailure? Failure)> CreateAsync(string? actingUserId, NewUser request, CancellationToken cancellationToken)
+    {
+        var roleIds = request.Roles!;
+        if ((IdentityRules.Username(request.Username)
+             ?? IdentityRules.Password(request.Username!, request.Password)
+             ?? IdentityRules.Email(request.Email)
+             ?? IdentityRules.List("roles", roleIds, IdentityRules.MaxRolesPerUser)) is { } invalid)
+            return (null, invalid);
+        return await WriteAsync<(UserProfile?, IdentityFailure?)>(async db =>
         {
-            var roleIds = request.Roles ?? [SystemRoles.Viewer];
-            var failure = IdentityRules.Username(request.Username)
-                          ?? IdentityRules.Password(request.Username!, request.Password)
-                          ?? IdentityRules.Email(request.Email)
-                          ?? await UnknownRolesAsync(db, roleIds, cancellationToken);
+            var failure = await UnknownRolesAsync(db, roleIds, cancellationToken)
+                          ?? (actingUserId is null
+                              ? null
+                              : CannotGrant(await HeldByAsync(db, actingUserId, cancellationToken), await PermissionsOfAsync(db, roleIds, cancellationToken)));
             if (failure is not null)
                 return (null, failure);
             var key = request.Username!.ToLowerInvariant();
@@ -50,16 +67,26 @@ public sealed partial class IdentityStore
             await db.InsertAsync(user, token: cancellationToken);
             return (await ProfileAsync(db, user, cancellationToken), null);
         }, cancellationToken);
+    }
 
-    /// <summary>Changes e-mail, roles or the disabled flag; disabling ends every session of the user at once.</summary>
-    public Task<(UserProfile? User, IdentityFailure? Failure)> UpdateUserAsync(string actingUserId, string userId, UserChanges changes, CancellationToken cancellationToken = default) =>
-        WriteAsync<(UserProfile?, IdentityFailure?)>(async db =>
+    /// <summary>
+    /// Changes e-mail, roles or the disabled flag; disabling ends every session of the user at once. Nobody changes a user
+    /// who holds more than they do, nor assigns a role that grants more than they hold (their own roles included).
+    /// </summary>
+    public async Task<(UserProfile? User, IdentityFailure? Failure)> UpdateUserAsync(string actingUserId, string userId, UserChanges changes, CancellationToken cancellationToken = default)
+    {
+        if ((IdentityRules.Email(changes.Email) ?? IdentityRules.List("roles", changes.Roles, IdentityRules.MaxRolesPerUser)) is { } invalid)
+            return (null, invalid);
+
+        return await WriteAsync<(UserProfile?, IdentityFailure?)>(async db =>
         {
             var user = await db.GetTable<UserRecord>().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
             if (user is null)
                 return (null, IdentityFailure.NotFound("user", userId));
-            var failure = IdentityRules.Email(changes.Email)
-                          ?? (changes.Roles is null ? null : await UnknownRolesAsync(db, changes.Roles, cancellationToken))
+            var held = await HeldByAsync(db, actingUserId, cancellationToken);
+            var failure = (changes.Roles is null ? null : await UnknownRolesAsync(db, changes.Roles, cancellationToken))
+                          ?? CannotManage("user", held, await PermissionsOfAsync(db, user.RoleIds, cancellationToken))
+                          ?? (changes.Roles is null ? null : CannotGrant(held, await PermissionsOfAsync(db, changes.Roles, cancellationToken)))
                           ?? (changes.Disabled == true && userId == actingUserId ? CannotDisableSelf : null);
             if (failure is not null)
                 return (null, failure);
@@ -78,13 +105,14 @@ public sealed partial class IdentityStore
                 await EndSessionsAsync(db, user.Id, cancellationToken);
             return (await ProfileAsync(db, user, cancellationToken), null);
         }, cancellationToken);
+    }
 
     /// <summary>Soft-deletes: the account stays for the record but can no longer log in, and its sessions end now.</summary>
     public async Task<IdentityFailure?> DisableUserAsync(string actingUserId, string userId, CancellationToken cancellationToken = default) =>
         (await UpdateUserAsync(actingUserId, userId, new UserChanges(null, null, Disabled: true), cancellationToken)).Failure;
 
-    /// <summary>An administrator's reset: every session of the user ends.</summary>
-    public Task<IdentityFailure?> ResetPasswordAsync(string userId, string? newPassword, CancellationToken cancellationToken = default) =>
+    /// <summary>An administrator's reset of a user who holds no more than they do: every session of the user ends.</summary>
+    public Task<IdentityFailure?> ResetPasswordAsync(string actingUserId, string userId, string? newPassword, CancellationToken cancellationToken = default) =>
         WriteAsync(async db =>
         {
             var user = await db.GetTable<UserRecord>().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
@@ -92,6 +120,8 @@ public sealed partial class IdentityStore
                 return IdentityFailure.NotFound("user", userId);
             if (IdentityRules.Password(user.Username, newPassword, "new_password") is { } invalid)
                 return invalid;
+            if (CannotManage("user", await HeldByAsync(db, actingUserId, cancellationToken), await PermissionsOfAsync(db, user.RoleIds, cancellationToken)) is { } forbidden)
+                return forbidden;
             await db.GetTable<UserRecord>().Where(u => u.Id == userId).Set(u => u.PasswordHash, PasswordHasher.Hash(newPassword!)).UpdateAsync(cancellationToken);
             await EndSessionsAsync(db, userId, cancellationToken);
             return null;
@@ -110,10 +140,7 @@ public sealed partial class IdentityStore
     {
         var known = await db.GetTable<RoleRecord>().Where(r => roleIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken);
         var unknown = roleIds.Except(known, StringComparer.Ordinal).ToList();
-        return unknown.Count == 0
-            ? null
-            : new IdentityFailure(IdentityFailureKind.Invalid, "UNKNOWN_ROLE", $"Unknown roles: {string.Join(", ", unknown)}",
-                new Dictionary<string, object> { ["roles"] = unknown });
+        return unknown.Count == 0 ? null : IdentityFailure.Listing(IdentityFailureKind.Invalid, "UNKNOWN_ROLE", "Unknown roles", "roles", unknown);
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace Tyto.Actors.Identity;
 
 /// <summary>
 /// Users, roles and sessions in the read-model tables of <see cref="TytoDatabase"/>. Changes to accounts and
-/// roles are serialized, so the guard that keeps one enabled administrator cannot be raced.
+/// roles are serialized, so the guard that keeps one enabled administrator cannot be raced, and nobody grants or
+/// changes more than they hold: who holds <c>users:write</c> or <c>roles:write</c> is not thereby an administrator.
 /// </summary>
 public sealed partial class IdentityStore(TytoDatabase database, TimeProvider clock) : IDisposable
 {
@@ -120,6 +121,24 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
 
     private static async Task<IReadOnlyList<string>> PermissionsOfAsync(DataConnection db, IReadOnlyList<string> roleIds, CancellationToken cancellationToken) =>
         PermissionsOf(await db.GetTable<RoleRecord>().Where(r => roleIds.Contains(r.Id)).ToListAsync(cancellationToken));
+
+    /// <summary>What the acting user holds now, read in the change's transaction: nothing once disabled or gone.</summary>
+    private static async Task<IReadOnlyList<string>> HeldByAsync(DataConnection db, string userId, CancellationToken cancellationToken) =>
+        await db.GetTable<UserRecord>().FirstOrDefaultAsync(u => u.Id == userId && !u.Disabled, cancellationToken) is { } user
+            ? await PermissionsOfAsync(db, user.RoleIds, cancellationToken)
+            : [];
+
+    /// <summary>Refuses to grant, through a role or a role's permissions, what the acting user does not hold.</summary>
+    private static IdentityFailure? CannotGrant(IReadOnlyList<string> held, IEnumerable<string> granted) =>
+        Permissions.NotCovered(held, granted) is { Count: > 0 } missing
+            ? IdentityFailure.Listing(IdentityFailureKind.Forbidden, "CANNOT_GRANT", "You cannot grant permissions you do not hold", "permissions", missing)
+            : null;
+
+    /// <summary>Refuses to change a user or role that holds what the acting user does not.</summary>
+    private static IdentityFailure? CannotManage(string what, IReadOnlyList<string> held, IEnumerable<string> theirs) =>
+        Permissions.NotCovered(held, theirs) is { Count: > 0 } missing
+            ? IdentityFailure.Listing(IdentityFailureKind.Forbidden, "CANNOT_MANAGE", $"This {what} holds permissions you do not", "permissions", missing)
+            : null;
 
     private static List<string> PermissionsOf(IEnumerable<RoleRecord> roles) =>
         roles.SelectMany(r => r.PermissionList).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
