@@ -32,7 +32,11 @@ public sealed partial class IdentityStore
     public Task<(UserProfile? User, IdentityFailure? Failure)> RegisterAsync(string? username, string? password, string? email, CancellationToken cancellationToken = default) =>
         CreateAsync(null, new NewUser(username, password, email, [SystemRoles.Viewer]), cancellationToken);
 
-    /// <summary>Creates an account for <paramref name="actingUserId"/>, or for nobody when somebody registers.</summary>
+    /// <summary>
+    /// Creates an account for <paramref name="actingUserId"/>, or for nobody when somebody registers. The password is
+    /// hashed before the change waits for its turn: hashing is slow on purpose, and every account and role change waits
+    /// for the one before.
+    /// </summary>
     private async Task<(UserProfile? User, IdentityFailure? Failure)> CreateAsync(string? actingUserId, NewUser request, CancellationToken cancellationToken)
     {
         var roleIds = request.Roles!;
@@ -41,6 +45,8 @@ public sealed partial class IdentityStore
              ?? IdentityRules.Email(request.Email)
              ?? IdentityRules.List("roles", roleIds, IdentityRules.MaxRolesPerUser)) is { } invalid)
             return (null, invalid);
+        var passwordHash = PasswordHasher.Hash(request.Password!);
+
         return await WriteAsync<(UserProfile?, IdentityFailure?)>(async db =>
         {
             var failure = await UnknownRolesAsync(db, roleIds, cancellationToken)
@@ -60,7 +66,7 @@ public sealed partial class IdentityStore
                 Username = request.Username!,
                 UsernameKey = key,
                 Email = string.IsNullOrEmpty(request.Email) ? null : request.Email,
-                PasswordHash = PasswordHasher.Hash(request.Password!),
+                PasswordHash = passwordHash,
                 Roles = string.Join(',', roleIds.Distinct(StringComparer.Ordinal)),
                 CreatedAt = Now,
             };
@@ -111,21 +117,30 @@ public sealed partial class IdentityStore
     public async Task<IdentityFailure?> DisableUserAsync(string actingUserId, string userId, CancellationToken cancellationToken = default) =>
         (await UpdateUserAsync(actingUserId, userId, new UserChanges(null, null, Disabled: true), cancellationToken)).Failure;
 
-    /// <summary>An administrator's reset of a user who holds no more than they do: every session of the user ends.</summary>
-    public Task<IdentityFailure?> ResetPasswordAsync(string actingUserId, string userId, string? newPassword, CancellationToken cancellationToken = default) =>
-        WriteAsync(async db =>
+    /// <summary>
+    /// An administrator's reset of a user who holds no more than they do: every session of the user ends. The new
+    /// password is hashed before the change waits for its turn.
+    /// </summary>
+    public async Task<IdentityFailure?> ResetPasswordAsync(string actingUserId, string userId, string? newPassword, CancellationToken cancellationToken = default)
+    {
+        if (await GetUserAsync(userId, cancellationToken) is not { } target)
+            return IdentityFailure.NotFound("user", userId);
+        if (IdentityRules.Password(target.Username, newPassword, "new_password") is { } invalid)
+            return invalid;
+        var passwordHash = PasswordHasher.Hash(newPassword!);
+
+        return await WriteAsync(async db =>
         {
             var user = await db.GetTable<UserRecord>().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
             if (user is null)
                 return IdentityFailure.NotFound("user", userId);
-            if (IdentityRules.Password(user.Username, newPassword, "new_password") is { } invalid)
-                return invalid;
             if (CannotManage("user", await HeldByAsync(db, actingUserId, cancellationToken), await PermissionsOfAsync(db, user.RoleIds, cancellationToken)) is { } forbidden)
                 return forbidden;
-            await db.GetTable<UserRecord>().Where(u => u.Id == userId).Set(u => u.PasswordHash, PasswordHasher.Hash(newPassword!)).UpdateAsync(cancellationToken);
+            await db.GetTable<UserRecord>().Where(u => u.Id == userId).Set(u => u.PasswordHash, passwordHash).UpdateAsync(cancellationToken);
             await EndSessionsAsync(db, userId, cancellationToken);
             return null;
         }, cancellationToken);
+    }
 
     public Task<(UserProfile? Profile, IdentityFailure? Failure)> UpdateOwnEmailAsync(string userId, string? email, CancellationToken cancellationToken = default) =>
         UpdateUserAsync(userId, userId, new UserChanges(email ?? "", null, null), cancellationToken);

@@ -1,0 +1,55 @@
+using Tyto.Actors.Identity;
+using Tyto.Actors.Persistence;
+
+namespace Tyto.Actors.Tests.Identity;
+
+/// <summary>The identity store on a SQLite file of its own, created as the server creates it.</summary>
+public sealed class IdentityStoreTests : IDisposable
+{
+    private readonly TytoDatabase _database;
+    private readonly IdentityStore _store;
+
+    public IdentityStoreTests()
+    {
+        _database = new TytoDatabase(Directory.CreateTempSubdirectory("tyto-identity-").FullName);
+        _database.EnsureCreated();
+        _store = new IdentityStore(_database, TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task A_role_change_does_not_wait_for_registrations_hashing_their_passwords()
+    {
+        await _store.SeedAsync("seed-admin-password");
+        var adminId = (await _store.ListUsersAsync()).Single().Id;
+
+        // Each registration on a thread of its own, as parallel requests: more of them than there are cores, so that
+        // hashing every password takes a while, during which the lock that account and role changes share must stay free.
+        var count = 4 * Environment.ProcessorCount;
+        using var started = new CountdownEvent(count);
+        var registrations = Enumerable.Range(0, count)
+            .Select(i => Task.Factory.StartNew(
+                () =>
+                {
+                    started.Signal();
+                    return _store.RegisterAsync($"newcomer-{i}", "newcomer-password", null);
+                },
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap())
+            .ToList();
+        await Poll.UntilAsync(() => started.IsSet, "every registration started");
+
+        var (role, failure) = await Task.Run(() => _store.CreateRoleAsync(adminId, new RoleDefinition("Night Shift", null, [Permissions.MetricsRead])));
+        var registeredMeanwhile = registrations.Count(r => r.IsCompleted);
+
+        Assert.Null(failure);
+        Assert.Equal("night-shift", role!.Id);
+        Assert.Equal(0, registeredMeanwhile);
+        Assert.All(await Task.WhenAll(registrations), r => Assert.Null(r.Failure));
+        Assert.Equal(count + 1, (await _store.ListUsersAsync()).Count);
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Directory.Delete(_database.DataDirectory, recursive: true);
+    }
+}
