@@ -8,7 +8,7 @@ using Tyto.Api.Auth;
 
 namespace Tyto.Api.Tests;
 
-/// <summary>The OpenAPI document generated from the endpoints, and the reference page rendered from it.</summary>
+/// <summary>The OpenAPI document generated from the endpoints, the reference page rendered from it, and the copy in docs/.</summary>
 [Collection(SharedHostGroup.Name)]
 public sealed partial class ApiDocumentTests(SharedHost shared)
 {
@@ -75,12 +75,31 @@ public sealed partial class ApiDocumentTests(SharedHost shared)
         }
     }
 
+    /// <summary>docs/openapi.json is the repository's API reference: it must be what the server generates.</summary>
+    [Fact]
+    public async Task The_committed_document_is_the_generated_one()
+    {
+        var committed = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+        Assert.True(File.Exists(committed), $"{committed} is missing");
+        Assert.True(
+            JsonNode.DeepEquals(JsonNode.Parse(await File.ReadAllTextAsync(committed)), await DocumentAsync()),
+            "docs/openapi.json is stale: with the server running, `curl -s localhost:8080/openapi/v1.json > docs/openapi.json`");
+    }
+
     private async Task<JsonNode> DocumentAsync()
     {
         using var response = await shared.Host.Client.GetAsync(ApiDocument.DocumentPath);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Tyto.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException($"No Tyto.sln above {AppContext.BaseDirectory}");
     }
 
     [GeneratedRegex("""<(?:script|link)[^>]*?(?:src|href)="([^"]+)"[^>]*>""")]
