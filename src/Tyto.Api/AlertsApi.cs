@@ -77,10 +77,10 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/api/v1/alerts");
-        alerts.MapGet("", Active).RequirePermission(Permissions.AlertsRead);
-        alerts.MapGet("/history", History).RequirePermission(Permissions.AlertsRead);
-        alerts.MapPost("/config", ChangeConfig).RequirePermission(Permissions.AlertsConfigure);
-        alerts.MapPost("/{id}/acknowledge", Acknowledge).RequirePermission(Permissions.AlertsAcknowledge);
+        alerts.MapGet("", Active).RequirePermission(Permissions.AlertsRead).WithName("ActiveAlerts").Produces<AlertsResponse>().ProducesErrors(404);
+        alerts.MapGet("/history", History).RequirePermission(Permissions.AlertsRead).WithName("AlertHistory").Produces<AlertHistoryResponse>();
+        alerts.MapPost("/config", ChangeConfig).RequirePermission(Permissions.AlertsConfigure).WithName("ChangeAlertConfig").Produces<AlertConfigDto>();
+        alerts.MapPost("/{id}/acknowledge", Acknowledge).RequirePermission(Permissions.AlertsAcknowledge).WithName("AcknowledgeAlert").Produces<AlertDto>().ProducesErrors(404, 409);
         return app;
     }
 

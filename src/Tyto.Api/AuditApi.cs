@@ -20,7 +20,7 @@ public static class AuditApi
 
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/audit", Query).RequirePermission(Permissions.AuditRead);
+        app.MapGet("/api/v1/audit", Query).RequirePermission(Permissions.AuditRead).WithName("AuditLog").Produces<AuditResponse>();
         return app;
     }
 

@@ -31,12 +31,12 @@ public static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth");
-        auth.MapPost("/login", Login).AllowAnonymous();
-        auth.MapPost("/register", Register).AllowAnonymous();
-        auth.MapPost("/logout", Logout).RequireSignedIn();
-        auth.MapGet("/me", GetMe).RequireSignedIn();
-        auth.MapPut("/me", UpdateMe).RequireSignedIn();
-        auth.MapPut("/me/password", ChangePassword).RequireSignedIn();
+        auth.MapPost("/login", Login).AllowAnonymous().WithName("Login").Produces<LoginResponse>().ProducesErrors(401, 429);
+        auth.MapPost("/register", Register).AllowAnonymous().WithName("Register").Produces<UsersApi.UserResponse>(201).ProducesErrors(403, 409);
+        auth.MapPost("/logout", Logout).RequireSignedIn().WithName("Logout").Produces(204);
+        auth.MapGet("/me", GetMe).RequireSignedIn().WithName("GetMe").Produces<MeResponse>();
+        auth.MapPut("/me", UpdateMe).RequireSignedIn().WithName("UpdateMe").Produces<MeResponse>();
+        auth.MapPut("/me/password", ChangePassword).RequireSignedIn().WithName("ChangePassword").Produces(204);
         return app;
     }
 

@@ -24,7 +24,7 @@ public static class ExportApi
 {
     public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/export/metrics", ExportMetrics).RequirePermission(Permissions.MetricsRead);
+        app.MapGet("/api/v1/export/metrics", ExportMetrics).RequirePermission(Permissions.MetricsRead).WithName("ExportMetrics").Produces(200, null, "application/json", "text/csv").ProducesErrors(404);
         return app;
     }
 

@@ -16,7 +16,7 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", GetHealth).AllowAnonymous();
+        app.MapGet("/health", GetHealth).AllowAnonymous().WithName("Health");
         return app;
     }
 

@@ -120,7 +120,7 @@ public static class HistoryApi
 {
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/history", History).RequirePermission(Permissions.HistoryRead);
+        app.MapGet("/api/v1/history", History).RequirePermission(Permissions.HistoryRead).WithName("History").Produces<HistoryResponse>().ProducesErrors(404);
         return app;
     }
 

@@ -44,9 +44,9 @@ public static class ProcessesApi
     public static IEndpointRouteBuilder MapProcessesApi(this IEndpointRouteBuilder app)
     {
         var processes = app.MapGroup("/api/v1/processes");
-        processes.MapGet("/", ListProcesses).RequirePermission(Permissions.ProcessesRead);
-        processes.MapGet("/{pid}", GetProcess).RequirePermission(Permissions.ProcessesRead);
-        processes.MapPost("/{pid}/signal", Signal).RequirePermission(Permissions.ProcessesSignal);
+        processes.MapGet("", ListProcesses).RequirePermission(Permissions.ProcessesRead).WithName("ListProcesses").Produces<ProcessListResponse>().ProducesErrors(404, 409);
+        processes.MapGet("/{pid}", GetProcess).RequirePermission(Permissions.ProcessesRead).WithName("GetProcess").Produces<ProcessResponse>().ProducesErrors(404, 409);
+        processes.MapPost("/{pid}/signal", Signal).RequirePermission(Permissions.ProcessesSignal).WithName("SignalProcess").Produces<SignalResponse>().ProducesErrors(404, 409);
         return app;
     }
 

@@ -23,7 +23,7 @@ public static class PrometheusApi
 
     public static IEndpointRouteBuilder MapPrometheusApi(this IEndpointRouteBuilder app, bool allowAnonymous)
     {
-        var scrape = app.MapGet("/metrics", Scrape).RequirePermission(Permissions.MetricsRead);
+        var scrape = app.MapGet("/metrics", Scrape).RequirePermission(Permissions.MetricsRead).WithName("PrometheusMetrics").Produces<string>(200, "text/plain");
         if (allowAnonymous)
             scrape.AllowAnonymous();
         return app;

@@ -22,12 +22,12 @@ public static class RolesApi
 
     public static IEndpointRouteBuilder MapRolesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/permissions", ListPermissions).RequirePermission(Permissions.RolesRead);
+        app.MapGet("/api/v1/permissions", ListPermissions).RequirePermission(Permissions.RolesRead).WithName("ListPermissions");
         var roles = app.MapGroup("/api/v1/roles");
-        roles.MapGet("/", List).RequirePermission(Permissions.RolesRead);
-        roles.MapPost("/", Create).RequirePermission(Permissions.RolesWrite);
-        roles.MapPut("/{id}", Update).RequirePermission(Permissions.RolesWrite);
-        roles.MapDelete("/{id}", Delete).RequirePermission(Permissions.RolesWrite);
+        roles.MapGet("", List).RequirePermission(Permissions.RolesRead).WithName("ListRoles").Produces<RolesResponse>();
+        roles.MapPost("", Create).RequirePermission(Permissions.RolesWrite).WithName("CreateRole").Produces<RoleResponse>(201).ProducesErrors(409);
+        roles.MapPut("/{id}", Update).RequirePermission(Permissions.RolesWrite).WithName("UpdateRole").Produces<RoleResponse>().ProducesErrors(404, 409);
+        roles.MapDelete("/{id}", Delete).RequirePermission(Permissions.RolesWrite).WithName("DeleteRole").Produces(204).ProducesErrors(404, 409);
         return app;
     }
 

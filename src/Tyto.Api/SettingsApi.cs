@@ -18,7 +18,7 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/settings/refresh", ChangeRefresh).RequirePermission(Permissions.SettingsWrite);
+        app.MapPost("/api/v1/settings/refresh", ChangeRefresh).RequirePermission(Permissions.SettingsWrite).WithName("ChangeRefreshInterval").Produces<RefreshResponse>();
         return app;
     }
 

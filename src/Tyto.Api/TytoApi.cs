@@ -13,7 +13,7 @@ using Tyto.Api.Auth;
 
 namespace Tyto.Api;
 
-/// <summary>Wires the HTTP edge: JSON conventions, authentication, authorization, the error envelope and every endpoint group.</summary>
+/// <summary>Wires the HTTP edge: JSON conventions, authentication, authorization, the error envelope, every endpoint group and their description.</summary>
 public static class TytoApi
 {
     public static IServiceCollection AddTytoApi(this IServiceCollection services)
@@ -24,6 +24,7 @@ public static class TytoApi
         services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        services.AddApiDocument();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<AuditLog>();
@@ -53,7 +54,8 @@ public static class TytoApi
             .MapUsersApi()
             .MapRolesApi()
             .MapAuditApi()
-            .MapPrometheusApi(app.Services.GetRequiredService<IOptions<TytoOptions>>().Value.Prometheus.AllowAnonymous);
+            .MapPrometheusApi(app.Services.GetRequiredService<IOptions<TytoOptions>>().Value.Prometheus.AllowAnonymous)
+            .MapApiDocument();
         return app;
     }
 }

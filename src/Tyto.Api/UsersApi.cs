@@ -24,12 +24,12 @@ public static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var users = app.MapGroup("/api/v1/users");
-        users.MapGet("/", List).RequirePermission(Permissions.UsersRead);
-        users.MapPost("/", Create).RequirePermission(Permissions.UsersWrite);
-        users.MapGet("/{id}", Get).RequirePermission(Permissions.UsersRead);
-        users.MapPut("/{id}", Update).RequirePermission(Permissions.UsersWrite);
-        users.MapDelete("/{id}", Disable).RequirePermission(Permissions.UsersWrite);
-        users.MapPut("/{id}/password", ResetPassword).RequirePermission(Permissions.UsersWrite);
+        users.MapGet("", List).RequirePermission(Permissions.UsersRead).WithName("ListUsers").Produces<UsersResponse>();
+        users.MapPost("", Create).RequirePermission(Permissions.UsersWrite).WithName("CreateUser").Produces<UserResponse>(201).ProducesErrors(409);
+        users.MapGet("/{id}", Get).RequirePermission(Permissions.UsersRead).WithName("GetUser").Produces<UserResponse>().ProducesErrors(404);
+        users.MapPut("/{id}", Update).RequirePermission(Permissions.UsersWrite).WithName("UpdateUser").Produces<UserResponse>().ProducesErrors(404, 409);
+        users.MapDelete("/{id}", Disable).RequirePermission(Permissions.UsersWrite).WithName("DisableUser").Produces(204).ProducesErrors(404, 409);
+        users.MapPut("/{id}/password", ResetPassword).RequirePermission(Permissions.UsersWrite).WithName("ResetPassword").Produces(204).ProducesErrors(404);
         return app;
     }
 

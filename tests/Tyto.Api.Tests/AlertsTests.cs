@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Tyto.Actors.Tests;
 
 namespace Tyto.Api.Tests;
 
@@ -78,15 +79,14 @@ public sealed class AlertsTests
             // Far above the memory in use, the alert resolves (no duration is configured) and cannot be acknowledged any more.
             using (var change = await admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 90, critical = 99 } }))
                 await change.JsonAsync(HttpStatusCode.OK);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (true)
-            {
-                using var board = await admin.GetAsync("/api/v1/alerts");
-                if (Memory(await board.JsonAsync(HttpStatusCode.OK)).Count == 0)
-                    break;
-                Assert.True(DateTime.UtcNow < deadline, "the alert did not resolve within 30 s");
-                await Task.Delay(250);
-            }
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    using var board = await admin.GetAsync("/api/v1/alerts");
+                    return Memory(await board.JsonAsync(HttpStatusCode.OK)).Count == 0;
+                },
+                "the alert resolved",
+                TimeSpan.FromSeconds(30));
             using (var resolved = await admin.PostAsync($"/api/v1/alerts/{Uri.EscapeDataString(alertId)}/acknowledge", null))
                 await resolved.ErrorAsync(HttpStatusCode.Conflict, "ALERT_RESOLVED");
 
@@ -102,19 +102,16 @@ public sealed class AlertsTests
     private static List<JsonElement> Memory(JsonElement board) =>
         [.. board.GetProperty("alerts").EnumerateArray().Where(a => a.GetProperty("type").GetString() == "memory")];
 
-    private static async Task<JsonElement> WaitForAlertAsync(HttpClient client, string type)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await client.GetAsync("/api/v1/alerts");
-            var alerts = (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("alerts").EnumerateArray().ToList();
-            if (alerts.FirstOrDefault(a => a.GetProperty("type").GetString() == type) is { ValueKind: JsonValueKind.Object } alert)
-                return alert;
-            Assert.True(DateTime.UtcNow < deadline, $"no {type} alert within 30 s");
-            await Task.Delay(250);
-        }
-    }
+    private static Task<JsonElement> WaitForAlertAsync(HttpClient client, string type) =>
+        Poll.ForAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync("/api/v1/alerts");
+                return (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("alerts").EnumerateArray().FirstOrDefault(a => a.GetProperty("type").GetString() == type);
+            },
+            alert => alert.ValueKind == JsonValueKind.Object,
+            $"a {type} alert",
+            TimeSpan.FromSeconds(30));
 }
 
 [Collection(SharedHostGroup.Name)]

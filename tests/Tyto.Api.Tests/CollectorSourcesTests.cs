@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json;
+using Tyto.Actors.Tests;
 using Tyto.Actors.Tests.Collection;
 
 namespace Tyto.Api.Tests;
@@ -71,28 +72,17 @@ public sealed class CollectorSourcesTests : IAsyncLifetime
         var child = Assert.Single(_nvidia.Starts).Split(' ')[0];
         Assert.True(Directory.Exists($"/proc/{child}"));
         await _host.App.StopAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.Exists($"/proc/{child}"))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"nvidia-smi (pid {child}) outlived the host");
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => !Directory.Exists($"/proc/{child}"), $"nvidia-smi (pid {child}) ended with the host", TimeSpan.FromSeconds(10));
     }
 
-    private async Task<JsonElement> SampleUntilAsync(Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await _admin.GetAsync("/api/v1/export/metrics?format=json");
-            if (response.StatusCode == HttpStatusCode.OK)
+    private Task<JsonElement> SampleUntilAsync(Func<JsonElement, bool> done) =>
+        Poll.ForAsync(
+            async () =>
             {
-                var sample = await response.JsonAsync(HttpStatusCode.OK);
-                if (done(sample))
-                    return sample;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "GPUs and containers never reached the sample");
-            await Task.Delay(200);
-        }
-    }
+                using var response = await _admin.GetAsync("/api/v1/export/metrics?format=json");
+                return response.StatusCode == HttpStatusCode.OK ? await response.JsonAsync(HttpStatusCode.OK) : default;
+            },
+            sample => sample.ValueKind == JsonValueKind.Object && done(sample),
+            "GPUs and containers reached the sample",
+            TimeSpan.FromSeconds(30));
 }

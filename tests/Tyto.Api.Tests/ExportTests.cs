@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CsvHelper;
+using Tyto.Actors.Tests;
 
 namespace Tyto.Api.Tests;
 
@@ -46,19 +47,23 @@ public sealed class ExportTests(SharedHost shared)
     /// <summary>The first sample of a fresh host may still be on its way.</summary>
     private async Task<string> WaitForExportAsync(string format)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await shared.Admin.GetAsync($"/api/v1/export/metrics?format={format}");
-            if (response.StatusCode == HttpStatusCode.OK)
+        string? body = null;
+        await Poll.UntilAsync(
+            async () =>
             {
+                using var response = await shared.Admin.GetAsync($"/api/v1/export/metrics?format={format}");
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    await response.ErrorAsync(HttpStatusCode.NotFound, "NO_SAMPLE");
+                    return false;
+                }
                 Assert.Equal(format == "json" ? "application/json" : "text/csv", response.Content.Headers.ContentType?.MediaType);
                 Assert.Contains($".{format}", response.Content.Headers.ContentDisposition?.FileName, StringComparison.Ordinal);
-                return await response.Content.ReadAsStringAsync();
-            }
-            await response.ErrorAsync(HttpStatusCode.NotFound, "NO_SAMPLE");
-            Assert.True(DateTime.UtcNow < deadline, "no sample within 30 s");
-            await Task.Delay(200);
-        }
+                body = await response.Content.ReadAsStringAsync();
+                return true;
+            },
+            "a sample to export",
+            TimeSpan.FromSeconds(30));
+        return body!;
     }
 }

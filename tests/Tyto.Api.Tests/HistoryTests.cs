@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CsvHelper;
+using Tyto.Actors.Tests;
 
 namespace Tyto.Api.Tests;
 
@@ -172,19 +173,16 @@ public sealed class HistoryTests(SharedHost shared)
     }
 
     /// <summary>Polls history until it holds at least <paramref name="points"/> points; a fresh host needs a few ticks.</summary>
-    public static async Task<JsonElement> WaitForHistoryAsync(HttpClient client, string query, int points)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var response = await client.GetAsync($"/api/v1/history?{query}");
-            var body = await response.JsonAsync(HttpStatusCode.OK);
-            if (body.GetProperty("data").GetArrayLength() >= points)
-                return body;
-            Assert.True(DateTime.UtcNow < deadline, $"fewer than {points} points of history within 30 s: {body.GetRawText()}");
-            await Task.Delay(250);
-        }
-    }
+    public static Task<JsonElement> WaitForHistoryAsync(HttpClient client, string query, int points) =>
+        Poll.ForAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync($"/api/v1/history?{query}");
+                return await response.JsonAsync(HttpStatusCode.OK);
+            },
+            body => body.GetProperty("data").GetArrayLength() >= points,
+            $"history for '{query}' holds {points} points",
+            TimeSpan.FromSeconds(30));
 
     /// <summary>Replaces <c>{-3d}</c>, <c>{+0h}</c> and the like with ISO times relative to now.</summary>
     private static string Times(string query)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Tyto.Actors.Tests;
 
 namespace Tyto.Api.Tests;
 
@@ -12,16 +13,15 @@ public sealed class ProcessesTests(SharedHost shared)
     {
         using var sleeper = StartSleeper();
         // Until the child has exec'd sleep and gone to sleep it may still show as the test host, or running.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        JsonElement body;
-        while (true)
-        {
-            using var response = await shared.Admin.GetAsync($"/api/v1/processes/{sleeper.Id}");
-            body = await response.JsonAsync(HttpStatusCode.OK);
-            if ((body.GetProperty("name").GetString(), body.GetProperty("state").GetString()) == ("sleep", "S") || DateTime.UtcNow > deadline)
-                break;
-            await Task.Delay(100);
-        }
+        var body = await Poll.ForAsync(
+            async () =>
+            {
+                using var response = await shared.Admin.GetAsync($"/api/v1/processes/{sleeper.Id}");
+                return await response.JsonAsync(HttpStatusCode.OK);
+            },
+            p => (p.GetProperty("name").GetString(), p.GetProperty("state").GetString()) == ("sleep", "S"),
+            $"process {sleeper.Id} shows as sleep, sleeping",
+            TimeSpan.FromSeconds(10));
 
         Assert.Equal(sleeper.Id, body.GetProperty("pid").GetInt32());
         Assert.Equal("sleep", body.GetProperty("name").GetString());
@@ -171,19 +171,15 @@ public sealed class ProcessesTests(SharedHost shared)
         Kill(sleeper);
     }
 
-    private async Task AssertStateAsync(int pid, string state)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            using var response = await shared.Admin.GetAsync($"/api/v1/processes/{pid}");
-            var actual = (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString();
-            if (actual == state)
-                return;
-            Assert.True(DateTime.UtcNow < deadline, $"process {pid} stayed in state {actual}, expected {state}");
-            await Task.Delay(100);
-        }
-    }
+    private Task AssertStateAsync(int pid, string state) =>
+        Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await shared.Admin.GetAsync($"/api/v1/processes/{pid}");
+                return (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("state").GetString() == state;
+            },
+            $"process {pid} is in state {state}",
+            TimeSpan.FromSeconds(10));
 
     private async Task<JsonElement> ListAsync(string query)
     {
@@ -192,18 +188,8 @@ public sealed class ProcessesTests(SharedHost shared)
     }
 
     /// <summary>Lists until <paramref name="done"/> holds: a new process shows once a collection has seen it exec.</summary>
-    private async Task<JsonElement> ListUntilAsync(string query, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var body = await ListAsync(query);
-            if (done(body))
-                return body;
-            Assert.True(DateTime.UtcNow < deadline, $"the list for '{query}' never showed the process: {body}");
-            await Task.Delay(200);
-        }
-    }
+    private Task<JsonElement> ListUntilAsync(string query, Func<JsonElement, bool> done) =>
+        Poll.ForAsync(() => ListAsync(query), done, $"the list for '{query}' showed the process", TimeSpan.FromSeconds(15));
 
     private static List<JsonElement> Rows(JsonElement body) => body.GetProperty("processes").EnumerateArray().ToList();
 

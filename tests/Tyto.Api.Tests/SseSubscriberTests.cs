@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Tests;
 
 namespace Tyto.Api.Tests;
 
@@ -22,7 +23,7 @@ public sealed class SseSubscriberTests : IAsyncLifetime
     {
         var subscriber = new SseSubscriber(Source.Never<MetricsSample>(), agentId: null);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var frames = await subscriber.Frames(TimeSpan.FromMilliseconds(100)).Take(2).RunWith(Sink.Seq<SseFrame>(), _system.Materializer());
+        var frames = await subscriber.Frames(TimeSpan.FromMilliseconds(100)).Take(2).RunWith(Sink.Seq<SseFrame>(), _system.Materializer()).WaitAsync(deadline.Token);
         Assert.All(frames, f => Assert.Equal(": keep-alive\n\n", f.Text));
     }
 
@@ -40,7 +41,12 @@ public sealed class SseSubscriberTests : IAsyncLifetime
     public async Task A_slow_client_loses_its_oldest_frames_not_the_newest()
     {
         const int produced = 500;
-        var samples = Source.From(Enumerable.Range(1, produced).Select(i => Sample("a", i)));
+        var emitted = 0;
+        var samples = Source.From(Enumerable.Range(1, produced).Select(i => Sample("a", i))).Select(s =>
+        {
+            Interlocked.Increment(ref emitted);
+            return s;
+        });
         var frames = new SseSubscriber(samples, null).Frames(TimeSpan.FromMinutes(1)).RunAsAsyncEnumerable(_system.Materializer());
 
         var received = new List<string>();
@@ -48,7 +54,7 @@ public sealed class SseSubscriberTests : IAsyncLifetime
         Assert.True(await reader.MoveNextAsync());
         received.Add(reader.Current.Text);
         // The client stalls while the hub keeps producing; its buffer keeps only the newest frames.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Poll.UntilAsync(() => Volatile.Read(ref emitted) == produced, "the hub produced every sample");
         while (await reader.MoveNextAsync())
             received.Add(reader.Current.Text);
 

@@ -9,7 +9,7 @@ public sealed class GpuCollectorTests : IDisposable
     private const long MiB = 1024 * 1024;
 
     private readonly FakeNvidiaSmi _fake = new();
-    private readonly FakeTimeProvider _time = new();
+    private readonly CountingTime _time = new();
 
     public void Dispose() => _fake.Dispose();
 
@@ -44,7 +44,7 @@ public sealed class GpuCollectorTests : IDisposable
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(2, nvidia.Read().Count);
-            await Task.Delay(50);
+            _time.Advance(TimeSpan.FromSeconds(1));
         }
         var start = Assert.Single(_fake.Starts);
         Assert.EndsWith($" --query-gpu={NvidiaSmi.Query} --format=csv,noheader,nounits -lms 2000", start);
@@ -64,27 +64,31 @@ public sealed class GpuCollectorTests : IDisposable
 
         // GPU 0 now prints "[GPU is lost]" in every field and nvidia-smi complains; GPU 1 keeps reporting.
         var gpu1 = FakeNvidiaSmi.Recording("two-gpus.csv").Split('\n')[1] + "\n";
-        _fake.ShowText(FakeNvidiaSmi.Recording("gpu-lost-loop.csv") + gpu1 + FakeNvidiaSmi.Recording("gpu-lost.txt"));
-        Assert.Equal([1], (await AfterStalenessAsync(nvidia, g => g.Count == 1)).Select(g => g.Index));
+        var gpus = await ShowPastStalenessAsync(nvidia, FakeNvidiaSmi.Recording("gpu-lost-loop.csv") + gpu1 + FakeNvidiaSmi.Recording("gpu-lost.txt"), g => g.Count == 1);
+        Assert.Equal([1], gpus.Select(g => g.Index));
 
-        _fake.ShowText(FakeNvidiaSmi.Recording("gpu-lost-loop.csv") + FakeNvidiaSmi.Recording("gpu-lost.txt"));
-        Assert.Empty(await AfterStalenessAsync(nvidia, g => g.Count == 0));
+        Assert.Empty(await ShowPastStalenessAsync(nvidia, FakeNvidiaSmi.Recording("gpu-lost-loop.csv") + FakeNvidiaSmi.Recording("gpu-lost.txt"), g => g.Count == 0));
         Assert.Single(_fake.Starts);
     }
 
-    /// <summary>Lets more than the staleness pass (fake time), then reads once the child has printed again.</summary>
-    private async Task<IReadOnlyList<GpuSample>> AfterStalenessAsync(NvidiaSmi nvidia, Func<IReadOnlyList<GpuSample>, bool> done)
+    /// <summary>
+    /// Has the child print <paramref name="output"/>, then lets more than the staleness pass (fake time) and reads once the
+    /// child has printed a whole loop since, so that the child itself is not silent: until <paramref name="done"/> holds.
+    /// </summary>
+    private async Task<IReadOnlyList<GpuSample>> ShowPastStalenessAsync(NvidiaSmi nvidia, string output, Func<IReadOnlyList<GpuSample>, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            _time.Advance(TimeSpan.FromSeconds(6));
-            await Task.Delay(300);
-            var gpus = nvidia.Read();
-            if (done(gpus))
-                return gpus;
-            Assert.True(DateTime.UtcNow < deadline, $"still {gpus.Count} GPUs after 10 s");
-        }
+        _fake.ShowText(output);
+        var linesPerLoop = output.Count(c => c == '\n');
+        return await Poll.ForAsync(
+            async () =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(6));
+                var heard = _time.Timestamps;
+                await Poll.UntilAsync(() => _time.Timestamps >= heard + linesPerLoop, "the child printed a whole loop");
+                return nvidia.Read();
+            },
+            done,
+            "the GPUs that stopped reporting left the sample");
     }
 
     [Fact]
@@ -128,9 +132,13 @@ public sealed class GpuCollectorTests : IDisposable
 
         // Stuck: it neither prints nor exits. Once no line came for the staleness (5 s here), it is let go.
         _fake.Hang();
-        await Task.Delay(300);
-        _time.Advance(TimeSpan.FromSeconds(6));
-        Assert.Empty(nvidia.Read());
+        await Poll.UntilAsync(
+            () =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(6));
+                return nvidia.Read().Count == 0;
+            },
+            "the silent child was let go");
         Assert.Equal($"{_fake.Executable} printed nothing for 5 s", nvidia.Problem);
         await UntilAsync(() => Directory.Exists($"/proc/{pid}"), running => !running);
 
@@ -193,16 +201,20 @@ public sealed class GpuCollectorTests : IDisposable
         Assert.Contains($"{_fake.Executable} cannot be run", section.Reason);
     }
 
-    private static async Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done)
+    private static Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done) =>
+        Poll.ForAsync(() => Task.FromResult(read()), done, "the collector reported what was awaited", TimeSpan.FromSeconds(10));
+
+    /// <summary>Fake time that counts how often the clock was read: each line the child prints reads it once.</summary>
+    private sealed class CountingTime : FakeTimeProvider
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
+        private int _timestamps;
+
+        public int Timestamps => Volatile.Read(ref _timestamps);
+
+        public override long GetTimestamp()
         {
-            var value = read();
-            if (done(value))
-                return value;
-            Assert.True(DateTime.UtcNow < deadline, $"still {value} after 10 s");
-            await Task.Delay(50);
+            Interlocked.Increment(ref _timestamps);
+            return base.GetTimestamp();
         }
     }
 }
