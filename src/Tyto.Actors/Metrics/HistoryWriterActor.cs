@@ -92,7 +92,7 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
 
     private async Task RestoreAsync()
     {
-        var states = await _store.LoadStatesAsync(_stopped);
+        var states = await _store.LoadStatesAsync(cancellationToken: _stopped);
         var batch = _engine.Restore(states, _store.Clock.GetUtcNow().UtcDateTime);
         await WriteUntilWrittenAsync(batch);
         Publish(batch);
@@ -101,6 +101,13 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
     private async Task<Done> WriteAsync(IReadOnlyList<RawPoint> points)
     {
         await _restored;
+        if (_engine.Unknown(points) is { Count: > 0 } unknown)
+        {
+            // Agents the engine forgot when they went quiet resume from what is stored, as at a start.
+            var resumed = _engine.Restore(await _store.LoadStatesAsync(unknown, _stopped), _store.Clock.GetUtcNow().UtcDateTime);
+            await WriteUntilWrittenAsync(resumed);
+            Publish(resumed);
+        }
         var batch = _engine.Add(points, _store.Clock.GetUtcNow().UtcDateTime);
         await WriteUntilWrittenAsync(batch);
         Publish(batch);
