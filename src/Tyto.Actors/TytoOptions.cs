@@ -101,6 +101,12 @@ public sealed class TytoOptions
         /// <summary>How long an open bucket waits for more samples of a silent agent before it is written.</summary>
         public TimeSpan IdleGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>How long the writer waits before it tries a failed batch again; the wait doubles with each failure.</summary>
+        public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>The longest wait between two tries of a failed batch: the writer never gives a batch up.</summary>
+        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
         public RetentionOptions Retention { get; set; } = new();
 
         public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Tyto.Actors.Identity;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Api;
 
@@ -66,7 +67,7 @@ public static class ApiErrors
 
 /// <summary>
 /// Turns every failure under <c>/api/</c> and of <c>/metrics</c> into the envelope: unreadable request bodies, unmatched routes and
-/// methods, bare status codes, and unhandled exceptions (500, never with a stack trace).
+/// methods, bare status codes, writes the database refused (503), and unhandled exceptions (500, never with a stack trace).
 /// </summary>
 public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
 {
@@ -81,6 +82,12 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
             var (code, _) = ApiErrors.ForStatus(e.StatusCode);
             var message = e.InnerException is JsonException ? "The request body is not valid JSON for this endpoint" : e.Message;
             await ApiErrors.WriteAsync(context, e.StatusCode, e.StatusCode == 400 ? "INVALID_REQUEST" : code, message);
+            return;
+        }
+        catch (StoreUnavailableException e) when (!context.Response.HasStarted)
+        {
+            // The database refused the write (a full disk): nothing changed, and the same request may succeed later.
+            await ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "STORE_UNAVAILABLE", e.Message);
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

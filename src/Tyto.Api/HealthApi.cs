@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Reflection;
+using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Api;
 
 public static class HealthApi
 {
-    public sealed record HealthResponse(string Status, string Version, long Uptime);
+    /// <summary>API.md's health, and beside it the database: <c>degraded</c> while it refuses writes.</summary>
+    public sealed record HealthResponse(string Status, string Version, long Uptime, StoreStatus Store);
+
+    /// <summary><c>ok</c>, or <c>unavailable</c> since the first of the writes that have failed since the last one that succeeded.</summary>
+    public sealed record StoreStatus(string Status, DateTime? FailingSince);
 
     public static readonly string Version =
         typeof(HealthApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -23,8 +29,13 @@ public static class HealthApi
     /// <summary>Read once: each <see cref="Process.GetCurrentProcess"/> opens a handle that must be disposed.</summary>
     private static readonly DateTime Started = StartTime();
 
-    private static Ok<HealthResponse> GetHealth() =>
-        TypedResults.Ok(new HealthResponse("ok", Version, (long)(DateTime.UtcNow - Started).TotalSeconds));
+    private static Ok<HealthResponse> GetHealth(ActorSystem system)
+    {
+        var failingSince = StoreHealth.Get(system).FailingSince;
+        return TypedResults.Ok(new HealthResponse(
+            failingSince is null ? "ok" : "degraded", Version, (long)(DateTime.UtcNow - Started).TotalSeconds,
+            new StoreStatus(failingSince is null ? "ok" : "unavailable", failingSince)));
+    }
 
     private static DateTime StartTime()
     {

@@ -9,6 +9,7 @@ using Akka.Streams.Dsl;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Agents;
 
@@ -85,7 +86,8 @@ public sealed class AgentActor : ReceivePersistentActor
     protected override void PreStart()
     {
         base.PreStart();
-        _alerts?.Thresholds.Tell(new SubscribeToThresholds(Self));
+        if (_alerts is not null)
+            Context.ActorOf(SingletonSubscription.PropsFor(_alerts.Thresholds, subscriber => new SubscribeToThresholds(subscriber)), "thresholds");
     }
 
     /// <summary>Hands each rule its value of the sample: total CPU, memory used, and used space per mount.</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Alerts;
 
@@ -30,7 +31,7 @@ public sealed record ThresholdsChanged(AlertThresholds Thresholds, DateTime At) 
 /// Holds the alert thresholds as an event-sourced cluster singleton: a change is validated and merged whole,
 /// persisted before anyone is told, and survives restarts.
 /// </summary>
-public sealed class AlertConfigActor : ReceivePersistentActor
+public sealed class AlertConfigActor : TytoPersistentActor
 {
     private const int SnapshotEvery = 100;
 
@@ -56,7 +57,7 @@ public sealed class AlertConfigActor : ReceivePersistentActor
                 return;
             }
             var requester = Sender;
-            Persist(new ThresholdsChanged(merged, DateTime.UtcNow), changed =>
+            PersistAllFor(requester, [new ThresholdsChanged(merged, DateTime.UtcNow)], changed =>
             {
                 _thresholds = changed.Thresholds;
                 requester.Tell(new ThresholdsAccepted(_thresholds));
@@ -81,6 +82,9 @@ public sealed class AlertConfigActor : ReceivePersistentActor
     public override string PersistenceId => "alerts-config";
 
     public static Props PropsFor() => Props.Create(() => new AlertConfigActor());
+
+    /// <summary>The actor under backoff supervision, as the singleton runs it: a failed write stops it, and it comes back.</summary>
+    public static Props SupervisedPropsFor() => PropsWithBackoff(PropsFor(), "thresholds");
 }
 
 /// <summary>Marker for resolving the alert thresholds singleton through <c>IRequiredActor</c>.</summary>
@@ -90,5 +94,5 @@ public static class AlertHosting
 {
     /// <summary>Starts the alert thresholds singleton on server nodes.</summary>
     public static AkkaConfigurationBuilder AddAlertActors(this AkkaConfigurationBuilder builder, string role) =>
-        builder.WithSingleton<AlertConfigSingleton>("alerts-config", AlertConfigActor.PropsFor(), new ClusterSingletonOptions { Role = role });
+        builder.WithSingleton<AlertConfigSingleton>("alerts-config", AlertConfigActor.SupervisedPropsFor(), new ClusterSingletonOptions { Role = role });
 }

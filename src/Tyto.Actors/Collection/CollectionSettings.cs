@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Persistence;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Collection;
 
@@ -30,7 +31,7 @@ public sealed record CollectionSettings(int RefreshIntervalSeconds) : ITytoSnaps
 /// Holds the cluster-wide collection settings as an event-sourced singleton, so a changed refresh interval
 /// survives restarts and reaches every sampler.
 /// </summary>
-public sealed class CollectionSettingsActor : ReceivePersistentActor
+public sealed class CollectionSettingsActor : TytoPersistentActor
 {
     private const int SnapshotEvery = 100;
 
@@ -58,7 +59,7 @@ public sealed class CollectionSettingsActor : ReceivePersistentActor
                 return;
             }
             var requester = Sender;
-            PersistAll(events, changed =>
+            PersistAllFor(requester, events, changed =>
             {
                 _settings = _settings.Apply(changed);
                 requester.Tell(_settings);
@@ -84,6 +85,9 @@ public sealed class CollectionSettingsActor : ReceivePersistentActor
     public override string PersistenceId => "settings-collection";
 
     public static Props PropsFor(int defaultIntervalSeconds) => Props.Create(() => new CollectionSettingsActor(defaultIntervalSeconds));
+
+    /// <summary>The actor under backoff supervision, as the singleton runs it: a failed write stops it, and it comes back.</summary>
+    public static Props SupervisedPropsFor(int defaultIntervalSeconds) => PropsWithBackoff(PropsFor(defaultIntervalSeconds), "settings");
 }
 
 /// <summary>Asks for the current collection settings.</summary>

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Streams.Dsl;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Collection;
 
@@ -21,7 +22,7 @@ public sealed class HostMonitorActor : ReceiveActor
         var children = collectors.Select(c => Context.ActorOf(CollectorActor.PropsFor(c), c.Name)).ToList();
         var processes = collectors.OfType<ProcessCollector>().Select(c => Context.Child(c.Name)).FirstOrDefault() ?? ActorRefs.Nobody;
         var sampler = Context.ActorOf(SamplerActor.PropsFor(agentId, children, output, initialInterval), "sampler");
-        settings.Tell(new SubscribeToCollectionSettings(Self));
+        Context.ActorOf(SingletonSubscription.PropsFor(settings, subscriber => new SubscribeToCollectionSettings(subscriber)), "settings");
         var system = (SystemSection)collectors.OfType<SystemCollector>().Single().Collect(DateTime.UtcNow);
         agents.Tell(new RegisterLocalHost(agentId, Self, system.Hostname, system.Architecture));
 
@@ -75,7 +76,7 @@ public static class CollectionHosting
         return builder
             .WithSingleton<CollectionSettingsSingleton>(
                 "collection-settings",
-                CollectionSettingsActor.PropsFor(interval),
+                CollectionSettingsActor.SupervisedPropsFor(interval),
                 new ClusterSingletonOptions { Role = role })
             .WithActors((system, registry) =>
             {

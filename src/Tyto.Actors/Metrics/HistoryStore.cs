@@ -100,11 +100,14 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
             _open[(agentId, resolution)] = bucket;
     }
 
-    /// <summary>Where each agent's history stands, for a writer that starts: see <see cref="RollupEngine.Restore"/>.</summary>
-    public async Task<IReadOnlyList<AgentHistoryState>> LoadStatesAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Where each agent's history stands (or only that of <paramref name="only"/>), for a writer that starts or an
+    /// agent it had forgotten: see <see cref="RollupEngine.Restore"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<AgentHistoryState>> LoadStatesAsync(IReadOnlyCollection<string>? only = null, CancellationToken cancellationToken = default)
     {
         await using var db = database.Open();
-        var agents = await db.GetTable<HistoryAgentRecord>().Select(a => a.AgentId).ToListAsync(cancellationToken);
+        var agents = await db.GetTable<HistoryAgentRecord>().Where(a => only == null || only.Contains(a.AgentId)).Select(a => a.AgentId).ToListAsync(cancellationToken);
         var states = new List<AgentHistoryState>(agents.Count);
         foreach (var agentId in agents)
         {

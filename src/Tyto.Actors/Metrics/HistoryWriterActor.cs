@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Pattern;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Metrics;
 
@@ -18,19 +19,22 @@ public sealed record FlushHistory
 /// Writes the live samples into the history tables through its own branch of the metrics hub: a bounded
 /// buffer that absorbs a stalled database, batches by size and time, and one transaction per batch. It
 /// attaches at once and resumes from the stored state (rebuilding open buckets) before its first write, so
-/// samples that arrive meanwhile wait in the buffer. Only when the buffer is full does its branch slow the hub.
+/// samples that arrive meanwhile wait in the buffer. A batch the database refuses is kept and tried again, with
+/// backoff, until it is written: nothing is dropped while the database is away, the buffer fills meanwhile, and
+/// only when it is full does its branch slow the hub.
 /// </summary>
-public sealed class HistoryWriterActor : ReceiveActor
+public sealed class HistoryWriterActor : ReceiveActor, IDisposable
 {
     /// <summary>How often silent agents' buckets are checked when no sample arrives, so they are written all the same.</summary>
     public static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(10);
-
-    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
 
     private readonly HistoryStore _store;
     private readonly Source<RawPoint, NotUsed> _points;
     private readonly RollupEngine _engine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly StoreHealth _health = StoreHealth.Get(Context.System);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopped;
     private readonly List<IActorRef> _flushRequesters = [];
     private Task _restored = Task.CompletedTask;
     private UniqueKillSwitch? _killSwitch;
@@ -39,6 +43,7 @@ public sealed class HistoryWriterActor : ReceiveActor
     {
         _store = store;
         _points = points;
+        _stopped = _stop.Token;
         _engine = new RollupEngine(store.Options.IdleGrace);
         Receive<FlushHistory>(_ =>
         {
@@ -75,32 +80,65 @@ public sealed class HistoryWriterActor : ReceiveActor
         Task.WhenAll(written, _restored).PipeTo(Self, success: () => WritingEnded.Instance, failure: cause => new WritingFailed(cause));
     }
 
+    protected override void PostStop()
+    {
+        // A batch still being retried is given up only now, when nothing will take it any more.
+        _stop.Cancel();
+        base.PostStop();
+    }
+
+    /// <summary>Called by Akka once the actor has stopped.</summary>
+    public void Dispose() => _stop.Dispose();
+
     private async Task RestoreAsync()
     {
-        var batch = _engine.Restore(await _store.LoadStatesAsync(), _store.Clock.GetUtcNow().UtcDateTime);
-        await _store.WriteAsync(batch);
+        var states = await _store.LoadStatesAsync(cancellationToken: _stopped);
+        var batch = _engine.Restore(states, _store.Clock.GetUtcNow().UtcDateTime);
+        await WriteUntilWrittenAsync(batch);
         Publish(batch);
     }
 
     private async Task<Done> WriteAsync(IReadOnlyList<RawPoint> points)
     {
         await _restored;
+        if (_engine.Unknown(points) is { Count: > 0 } unknown)
+        {
+            // Agents the engine forgot when they went quiet resume from what is stored, as at a start.
+            var resumed = _engine.Restore(await _store.LoadStatesAsync(unknown, _stopped), _store.Clock.GetUtcNow().UtcDateTime);
+            await WriteUntilWrittenAsync(resumed);
+            Publish(resumed);
+        }
         var batch = _engine.Add(points, _store.Clock.GetUtcNow().UtcDateTime);
-        for (var attempt = 0; ; attempt++)
+        await WriteUntilWrittenAsync(batch);
+        Publish(batch);
+        return Done.Instance;
+    }
+
+    /// <summary>Writes the batch, trying again after each failure with a delay that doubles up to the configured maximum.</summary>
+    private async Task WriteUntilWrittenAsync(HistoryBatch batch)
+    {
+        if (batch.IsEmpty)
+            return;
+        var options = _store.Options;
+        var delay = options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await _store.WriteAsync(batch);
-                break;
+                await _store.WriteAsync(batch, _stopped);
+                _health.WriteSucceeded();
+                if (attempt > 1)
+                    _log.Info("Wrote {0} history points at attempt {1}", batch.Raw.Count, attempt);
+                return;
             }
-            catch (Exception e) when (attempt < RetryDelays.Length)
+            catch (Exception e) when (!_stopped.IsCancellationRequested)
             {
-                _log.Warning(e, "Writing {0} history points failed; retrying in {1}", batch.Raw.Count, RetryDelays[attempt]);
-                await Task.Delay(RetryDelays[attempt]);
+                _health.WriteFailed(_store.Clock.GetUtcNow().UtcDateTime);
+                _log.Warning(e, "Writing {0} history points failed (attempt {1}); trying again in {2}", batch.Raw.Count, attempt, delay);
+                await Task.Delay(delay, _store.Clock, _stopped);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
             }
         }
-        Publish(batch);
-        return Done.Instance;
     }
 
     private void Publish(HistoryBatch batch)

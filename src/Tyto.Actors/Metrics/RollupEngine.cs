@@ -42,6 +42,8 @@ public sealed record AgentHistoryState(
 /// agent's next sample falls in a later bucket, or when it is over and nothing has arrived for it for the
 /// grace period (the agent went quiet); a sample that arrives after that is merged into the stored bucket.
 /// Samples of one agent arrive in time order, possibly long after they were taken (an agent replaying its outbox).
+/// An agent none of whose buckets is still filling is forgotten: what it needs when it sends again is stored, and
+/// is restored first (see <see cref="Unknown"/>), so agents that are gone cost no memory.
 /// </summary>
 public sealed class RollupEngine(TimeSpan idleGrace)
 {
@@ -101,8 +103,13 @@ public sealed class RollupEngine(TimeSpan idleGrace)
             }
         }
         CloseIdle(now, batch);
+        ForgetIdle();
         return batch;
     }
+
+    /// <summary>The agents of <paramref name="points"/> this engine does not hold: new ones, or forgotten ones to restore before adding their points.</summary>
+    public IReadOnlyList<string> Unknown(IEnumerable<RawPoint> points) =>
+        [.. points.Select(p => p.AgentId).Where(agentId => !_agents.ContainsKey(agentId)).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The bucket still filling for an agent at a resolution, if any.</summary>
     public HistoryPoint? Open(string agentId, Resolution resolution) =>
@@ -121,6 +128,13 @@ public sealed class RollupEngine(TimeSpan idleGrace)
                 }
             }
         }
+    }
+
+    /// <summary>Forgets the agents that have no bucket filling any more: everything they leave behind is stored.</summary>
+    private void ForgetIdle()
+    {
+        foreach (var agentId in _agents.Where(a => a.Value.Tiers.All(t => t.Tier.Open is null)).Select(a => a.Key).ToList())
+            _agents.Remove(agentId);
     }
 
     private static DateTime Later(DateTime a, DateTime b) => a > b ? a : b;

@@ -1,9 +1,11 @@
 using Akka;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Data.Sqlite;
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Metrics;
 
@@ -84,6 +86,46 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_database_that_refuses_writes_for_minutes_costs_no_sample()
+    {
+        using var history = new TestHistory(o =>
+        {
+            o.BatchWindow = TimeSpan.FromMilliseconds(100);
+            o.RetryDelay = TimeSpan.FromSeconds(1);
+            o.MaxRetryDelay = TimeSpan.FromSeconds(30);
+        });
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings, typeof(Warning));
+        var (queue, writer) = StartWriter(history.Store);
+        var start = history.Now;
+
+        // A real refusal by SQLite itself, at once (a held lock only makes writers wait their busy timeout).
+        Execute(history, "CREATE TRIGGER refuse_history BEFORE INSERT ON history_raw BEGIN SELECT RAISE(ABORT, 'history is unavailable'); END");
+        for (var i = 0; i < 50; i++)
+            await queue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), i)).WaitAsync(TimeSpan.FromSeconds(5));
+        // The retry delays run on the store's clock: ten failures back off 1, 2, 4 … 30 s, well over two minutes.
+        var failures = 0;
+        await Poll.UntilAsync(() =>
+        {
+            history.Clock.Advance(TimeSpan.FromSeconds(5));
+            while (warnings.HasMessages)
+                failures += warnings.ReceiveOne() is Warning { Message: var message } && $"{message}".Contains("history points failed", StringComparison.Ordinal) ? 1 : 0;
+            return failures >= 10;
+        }, "ten writes have failed");
+        Assert.True(history.Clock.GetUtcNow() - start > TimeSpan.FromMinutes(2));
+        Assert.NotNull(StoreHealth.Get(Sys).FailingSince);
+        Execute(history, "DROP TRIGGER refuse_history");
+
+        await Poll.UntilAsync(async () =>
+        {
+            history.Clock.Advance(TimeSpan.FromSeconds(5));
+            return (await history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.Raw)).Count == 50;
+        }, "every sample is written");
+        Assert.Null(StoreHealth.Get(Sys).FailingSince);
+        await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task The_writer_takes_samples_from_the_hub_while_it_is_still_restoring()
     {
         using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));
@@ -118,6 +160,15 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
         await AwaitAssertAsync(async () =>
             Assert.Equal(20, (await history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.Raw)).Count), TimeSpan.FromSeconds(20));
         await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+    }
+
+    private static void Execute(TestHistory history, string sql)
+    {
+        using var connection = new SqliteConnection(history.Database.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     /// <summary>

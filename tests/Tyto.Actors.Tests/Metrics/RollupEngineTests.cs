@@ -37,6 +37,29 @@ public sealed class RollupEngineTests
     }
 
     [Fact]
+    public async Task An_agent_with_no_bucket_filling_is_forgotten_and_resumes_from_the_store_when_it_sends_again()
+    {
+        using var history = new TestHistory();
+        var engine = new RollupEngine(Grace);
+        var first = TestHistory.Point("gone", Start.AddSeconds(10), 1);
+        await history.Store.WriteAsync(engine.Add([first], Start.AddSeconds(10)));
+        Assert.Empty(engine.Unknown([first]));
+
+        // Once its hour bucket is over and the grace has passed, nothing of it is held any more.
+        await history.Store.WriteAsync(engine.Add([], Start.AddHours(1) + Grace));
+        Assert.Equal(["gone"], engine.Unknown([first]));
+
+        // It sends again, repeating its last sample and one for a bucket already written: restored first, neither is counted twice.
+        await history.Store.WriteAsync(engine.Restore(await history.Store.LoadStatesAsync(engine.Unknown([first])), Start.AddHours(2)));
+        var late = TestHistory.Point("gone", Start.AddSeconds(20), 3);
+        await history.Store.WriteAsync(engine.Add([first, late], Start.AddHours(2)));
+
+        Assert.Equal(2, (await history.Store.QueryAsync("gone", Start, Start.AddHours(1), Resolution.Raw)).Count);
+        var minute = Assert.Single(await history.Store.QueryAsync("gone", Start, Start.AddHours(1), Resolution.OneMinute));
+        Assert.Equal((2, 2.0), (minute.Samples, minute[Series.Cpu].Avg));
+    }
+
+    [Fact]
     public void Samples_replayed_long_after_they_were_taken_fill_their_buckets_without_late_merges()
     {
         var engine = new RollupEngine(Grace);

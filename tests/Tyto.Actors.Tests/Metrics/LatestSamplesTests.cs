@@ -1,0 +1,29 @@
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Tyto.Actors.Metrics;
+
+namespace Tyto.Actors.Tests.Metrics;
+
+public sealed class LatestSamplesTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly DateTime Start = TestHistory.Start;
+
+    [Fact]
+    public async Task Keeps_each_agents_newest_sample_and_forgets_agents_silent_past_the_horizon()
+    {
+        var latest = LatestSamples.Get(Sys);
+        var hub = MetricsHub.Get(Sys);
+
+        Send(hub, MetricsSample.Empty("gone", Start), MetricsSample.Empty("stays", Start.AddMinutes(30)), MetricsSample.Empty("stays", Start.AddMinutes(31)));
+        await Poll.UntilAsync(() => latest.Since(DateTime.MinValue).Any(s => s.Timestamp == Start.AddMinutes(31)), "the newest sample is kept");
+        Assert.Equal(["gone", "stays"], latest.Since(DateTime.MinValue).Select(s => s.AgentId));
+
+        Send(hub, MetricsSample.Empty("stays", Start + LatestSamples.Horizon + TimeSpan.FromSeconds(1)));
+
+        await Poll.UntilAsync(() => latest.Since(DateTime.MinValue).All(s => s.AgentId == "stays"), "the silent agent is forgotten");
+        Assert.Equal(Start + LatestSamples.Horizon + TimeSpan.FromSeconds(1), Assert.Single(latest.Since(DateTime.MinValue)).Timestamp);
+    }
+
+    private void Send(MetricsHub hub, params MetricsSample[] samples) =>
+        Source.From(samples).RunWith(hub.Ingest, Sys.Materializer());
+}
