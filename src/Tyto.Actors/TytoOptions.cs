@@ -1,6 +1,9 @@
 namespace Tyto.Actors;
 
-/// <summary>The <c>Tyto</c> configuration section (DESIGN.md §9): appsettings, <c>Tyto__*</c> environment variables, command line.</summary>
+/// <summary>
+/// The <c>Tyto</c> configuration section (DESIGN.md §9): appsettings, <c>Tyto__*</c> environment variables, command line.
+/// Its defaults are here and nowhere else; the host checks every key at start.
+/// </summary>
 public sealed class TytoOptions
 {
     public const string Section = "Tyto";

@@ -107,6 +107,9 @@ public static class ProcessesApi
         {
             SignalProcessResult { Outcome: SignalOutcome.Sent } => TypedResults.Ok(new SignalResponse(id, signal)),
             SignalProcessResult { Outcome: SignalOutcome.NotPermitted } => ApiErrors.Error(StatusCodes.Status403Forbidden, "SIGNAL_NOT_PERMITTED", $"The host does not allow signalling process {id}"),
+            SignalProcessResult { Outcome: SignalOutcome.OtherPidNamespace } => ApiErrors.Conflict(
+                "PID_NAMESPACE_MISMATCH",
+                $"Agent '{agent}' reads its processes from another pid namespace than the one it can signal (Tyto:Collection:RootPath), so pid {id} may be another process there: nothing was sent"),
             SignalProcessResult => ProcessNotFound(id),
             var other => Unavailable(agent, other),
         };

@@ -20,8 +20,9 @@ public static class TytoServer
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
 
-        var options = builder.Configuration.GetSection(TytoOptions.Section).Get<TytoOptions>() ?? new TytoOptions();
-        Validate(options);
+        // One bound instance, checked before anything uses it, serves the composition below and IOptions alike.
+        var options = Bind(builder.Configuration.GetSection(TytoOptions.Section));
+        TytoOptionsValidator.ThrowIfInvalid(options);
         var database = new TytoDatabase(options.DataDir);
 
         builder.Services.AddSingleton(Options.Create(options));
@@ -57,36 +58,16 @@ public static class TytoServer
         }
     }
 
-    private static void Validate(TytoOptions options)
+    /// <summary>Binds the section; a value of the wrong type is reported as a configuration error, with its key.</summary>
+    private static TytoOptions Bind(IConfigurationSection section)
     {
-        if (options.Mode != "server")
-            throw new OptionsValidationException(nameof(TytoOptions.Mode), typeof(TytoOptions), [$"Tyto:Mode '{options.Mode}' is not available yet; only 'server' is."]);
-        if (options.Database.Provider != "sqlite")
-            throw new OptionsValidationException(nameof(TytoOptions.Database), typeof(TytoOptions), [$"Tyto:Database:Provider '{options.Database.Provider}' is not available yet; only 'sqlite' is."]);
-        if (options.Collection.Interval is < 1 or > 3600)
-            throw new OptionsValidationException(nameof(TytoOptions.Collection), typeof(TytoOptions), ["Tyto:Collection:Interval must be between 1 and 3600 seconds."]);
-        var history = options.History;
-        string[] historyErrors =
-        [
-            .. history.BatchSize < 1 ? ["Tyto:History:BatchSize must be at least 1."] : Array.Empty<string>(),
-            .. history.Buffer < history.BatchSize ? ["Tyto:History:Buffer must be at least Tyto:History:BatchSize."] : Array.Empty<string>(),
-            .. history.BatchWindow <= TimeSpan.Zero || history.PruneInterval <= TimeSpan.Zero || history.IdleGrace < TimeSpan.Zero
-                ? ["Tyto:History:BatchWindow and PruneInterval must be positive, IdleGrace not negative."] : Array.Empty<string>(),
-            .. history.PruneBatch < 1 ? ["Tyto:History:PruneBatch must be at least 1."] : Array.Empty<string>(),
-            .. new[] { history.Retention.Raw, history.Retention.OneMinute, history.Retention.FiveMinutes, history.Retention.OneHour }.Any(r => r <= TimeSpan.Zero)
-                ? ["Tyto:History:Retention values must be positive."] : Array.Empty<string>(),
-        ];
-        if (historyErrors.Length > 0)
-            throw new OptionsValidationException(nameof(TytoOptions.History), typeof(TytoOptions), historyErrors);
-        var alerts = options.Alerts;
-        if (alerts.For < TimeSpan.Zero || alerts.Hysteresis is < 0 or >= 100 || alerts.SnapshotEvery < 1)
-            throw new OptionsValidationException(nameof(TytoOptions.Alerts), typeof(TytoOptions),
-                ["Tyto:Alerts:For must not be negative, Tyto:Alerts:Hysteresis must be from 0 to below 100, Tyto:Alerts:SnapshotEvery at least 1."]);
-        if (string.IsNullOrWhiteSpace(options.Docker.Socket) || options.Docker.Timeout <= TimeSpan.Zero || options.Docker.Concurrency < 1)
-            throw new OptionsValidationException(nameof(TytoOptions.Docker), typeof(TytoOptions),
-                ["Tyto:Docker:Socket must be set, Tyto:Docker:Timeout must be positive, Tyto:Docker:Concurrency at least 1."]);
-        if (string.IsNullOrWhiteSpace(options.Gpu.NvidiaSmi) || string.IsNullOrWhiteSpace(options.Systemd.Systemctl) || options.Systemd.Refresh < TimeSpan.Zero)
-            throw new OptionsValidationException(nameof(TytoOptions.Systemd), typeof(TytoOptions),
-                ["Tyto:Gpu:NvidiaSmi and Tyto:Systemd:Systemctl must be set, Tyto:Systemd:Refresh must not be negative."]);
+        try
+        {
+            return section.Get<TytoOptions>() ?? new TytoOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(TytoOptions.Section, typeof(TytoOptions), [e.Message]);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Tyto.Actors.Tests;
@@ -39,7 +40,7 @@ public sealed class ProcessesTests(SharedHost shared)
     [Fact]
     public async Task Sigterm_ends_a_process_the_test_started()
     {
-        using var sleeper = StartSleeper();
+        using var sleeper = await StartListedSleeperAsync();
         using var response = await shared.Admin.PostJsonAsync($"/api/v1/processes/{sleeper.Id}/signal", new { signal = 15 });
         var body = await response.JsonAsync(HttpStatusCode.OK);
         Assert.Equal(15, body.GetProperty("signal").GetInt32());
@@ -51,7 +52,7 @@ public sealed class ProcessesTests(SharedHost shared)
     [Fact]
     public async Task Sigstop_and_sigcont_pause_and_resume()
     {
-        using var sleeper = StartSleeper();
+        using var sleeper = await StartListedSleeperAsync();
         using (var stop = await shared.Admin.PostJsonAsync($"/api/v1/processes/{sleeper.Id}/signal", new { signal = 19 }))
             await stop.JsonAsync(HttpStatusCode.OK);
         await AssertStateAsync(sleeper.Id, "T");
@@ -154,6 +155,51 @@ public sealed class ProcessesTests(SharedHost shared)
         await signal.ErrorAsync(HttpStatusCode.NotFound, "PROCESS_NOT_FOUND");
     }
 
+    [Fact]
+    public async Task Signal_to_a_pid_no_collection_listed_is_404_and_nothing_is_sent()
+    {
+        // A thread of this process: kill() takes its id for the whole process, but /proc lists processes only, so no
+        // collection shows it. SIGCONT, so that a signal sent anyway would harm nothing.
+        var thread = Directory.EnumerateDirectories("/proc/self/task").Select(t => int.Parse(Path.GetFileName(t), CultureInfo.InvariantCulture))
+            .First(tid => tid != Environment.ProcessId);
+        using var all = await shared.Admin.GetAsync("/api/v1/processes?sort=pid");
+        Assert.DoesNotContain(thread, Rows(await all.JsonAsync(HttpStatusCode.OK)).Select(r => r.GetProperty("pid").GetInt32()));
+
+        using var response = await shared.Admin.PostJsonAsync($"/api/v1/processes/{thread}/signal", new { signal = 18 });
+        await response.ErrorAsync(HttpStatusCode.NotFound, "PROCESS_NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Signals_are_refused_when_the_processes_are_read_from_another_pid_namespace()
+    {
+        // A captured /proc: its pids are another machine's, whichever processes have those numbers here.
+        var root = Path.Combine(AppContext.BaseDirectory, "fixtures", "host-vm");
+        var dataDir = TytoHost.NewDataDir();
+        try
+        {
+            await using var host = await TytoHost.StartAsync(dataDir, $"--Tyto:Collection:RootPath={root}");
+            using var admin = await host.LoginAsync();
+            var listed = await Poll.ForAsync(
+                async () =>
+                {
+                    using var response = await admin.GetAsync("/api/v1/processes?sort=pid");
+                    return Rows(await response.JsonAsync(HttpStatusCode.OK));
+                },
+                rows => rows.Count > 0,
+                "the captured processes are listed");
+            var pid = listed[^1].GetProperty("pid").GetInt32();
+
+            // SIGCONT, so that a signal sent anyway would harm nothing.
+            using var signal = await admin.PostJsonAsync($"/api/v1/processes/{pid}/signal", new { signal = 18 });
+            var error = await signal.ErrorAsync(HttpStatusCode.Conflict, "PID_NAMESPACE_MISMATCH");
+            Assert.Contains("another pid namespace", error.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TytoHost.DeleteDataDir(dataDir);
+        }
+    }
+
     [Theory]
     [InlineData("{\"signal\":0}", "INVALID_SIGNAL")]
     [InlineData("{\"signal\":32}", "INVALID_SIGNAL")]
@@ -192,6 +238,25 @@ public sealed class ProcessesTests(SharedHost shared)
         Poll.ForAsync(() => ListAsync(query), done, $"the list for '{query}' showed the process", TimeSpan.FromSeconds(15));
 
     private static List<JsonElement> Rows(JsonElement body) => body.GetProperty("processes").EnumerateArray().ToList();
+
+    /// <summary>Starts a sleeper and waits until a collection has listed it: only listed processes can be signalled.</summary>
+    private async Task<Process> StartListedSleeperAsync()
+    {
+        var sleeper = StartSleeper();
+        try
+        {
+            await Poll.UntilAsync(
+                async () => Rows(await ListAsync("q=sleep")).Any(r => r.GetProperty("pid").GetInt32() == sleeper.Id),
+                $"the process list shows sleeper {sleeper.Id}");
+            return sleeper;
+        }
+        catch
+        {
+            Kill(sleeper);
+            sleeper.Dispose();
+            throw;
+        }
+    }
 
     private static Process StartSleeper() =>
         Process.Start(new ProcessStartInfo("sleep", "300") { UseShellExecute = false }) ?? throw new InvalidOperationException("could not start sleep");

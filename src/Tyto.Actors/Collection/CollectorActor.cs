@@ -107,6 +107,6 @@ public sealed class ProcessCollectorActor : CollectorActor
     {
         Receive<GetProcessDetails>(query => Sender.Tell(new ProcessDetailsResult(processes.Details(query.Pid))));
         Receive<ListProcesses>(query => Sender.Tell(processes.List(query)));
-        Receive<SignalProcess>(command => Sender.Tell(new SignalProcessResult(ProcessSignals.Send(command.Pid, command.Signal))));
+        Receive<SignalProcess>(command => Sender.Tell(new SignalProcessResult(processes.Signal(command.Pid, command.Signal))));
     }
 }

@@ -88,6 +88,19 @@ public sealed class ProcessCollector(HostRoot root) : ISynchronousCollector
     }
 
     /// <summary>
+    /// Signals a process the last collection saw and that is still the same process (a pid reused since is another
+    /// one), where the pids read are the ones the kernel signals.
+    /// </summary>
+    public SignalOutcome Signal(int pid, int signal)
+    {
+        if (!ProcessSignals.SharesPidNamespace(root))
+            return SignalOutcome.OtherPidNamespace;
+        if (!_tracked.TryGetValue(pid, out var seen) || ReadStat(pid)?.StartTicks != seen.Stat.StartTicks)
+            return SignalOutcome.NoSuchProcess;
+        return ProcessSignals.Send(pid, signal);
+    }
+
+    /// <summary>
     /// The processes of the last collection that <paramref name="query"/> selects, in its order; the command line is
     /// read now, for the text filter and for the rows returned.
     /// </summary>

@@ -54,6 +54,9 @@ public sealed class ProcessCollectorActorTests : Akka.TestKit.Xunit2.TestKit
         using var child = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
         try
         {
+            // Only a process a collection has seen is signalled.
+            _processes.Tell(new CollectReading(1, DateTime.UtcNow));
+            ExpectMsg<CollectorReading>(Patience);
             _processes.Tell(new SignalProcess(child.Id, 15));
 
             ExpectMsg(new SignalProcessResult(SignalOutcome.Sent), Patience);
@@ -66,6 +69,25 @@ public sealed class ProcessCollectorActorTests : Akka.TestKit.Xunit2.TestKit
         {
             if (!child.HasExited)
                 child.Kill();
+        }
+    }
+
+    [Fact]
+    public void A_process_started_after_the_last_collection_is_not_signalled()
+    {
+        _processes.Tell(new CollectReading(1, DateTime.UtcNow));
+        ExpectMsg<CollectorReading>(Patience);
+        using var child = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            _processes.Tell(new SignalProcess(child.Id, 15));
+
+            ExpectMsg(new SignalProcessResult(SignalOutcome.NoSuchProcess), Patience);
+            Assert.False(child.HasExited);
+        }
+        finally
+        {
+            child.Kill();
         }
     }
 

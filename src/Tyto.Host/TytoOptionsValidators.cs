@@ -1,0 +1,185 @@
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Microsoft.Extensions.Options;
+using Tyto.Actors;
+
+namespace Tyto.Host;
+
+/// <summary>Checks one part of the <c>Tyto</c> section; every refusal names its key, so a start lists all mistakes at once.</summary>
+public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
+{
+    /// <summary>One of each, in the order of the configuration table.</summary>
+    public static readonly IReadOnlyList<IValidateOptions<TytoOptions>> All =
+    [
+        new ServerOptionsValidator(),
+        new AuthOptionsValidator(),
+        new AgentOptionsValidator(),
+        new CollectionOptionsValidator(),
+        new HistoryOptionsValidator(),
+        new AlertOptionsValidator(),
+        new SourceOptionsValidator(),
+        new ClusterOptionsValidator(),
+    ];
+
+    /// <summary>Throws one exception that lists every refused key, where any is.</summary>
+    public static void ThrowIfInvalid(TytoOptions options)
+    {
+        var failures = All.Select(v => v.Validate(Options.DefaultName, options)).SelectMany(r => r.Failures ?? []).ToList();
+        if (failures.Count > 0)
+            throw new OptionsValidationException(TytoOptions.Section, typeof(TytoOptions), failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, TytoOptions options)
+    {
+        var errors = Check(options).OfType<string>().ToList();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>One message per refused key, null for each accepted one.</summary>
+    protected abstract IEnumerable<string?> Check(TytoOptions options);
+
+    protected static string? Positive(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? null : $"{key} must be positive (is {value}).";
+
+    protected static string? NotNegative(TimeSpan value, string key) =>
+        value >= TimeSpan.Zero ? null : $"{key} must not be negative (is {value}).";
+
+    protected static string? AtLeast(int value, int minimum, string key) =>
+        value >= minimum ? null : $"{key} must be at least {minimum} (is {value}).";
+
+    protected static string? Required(string? value, string key) =>
+        string.IsNullOrWhiteSpace(value) ? $"{key} must be set." : null;
+}
+
+/// <summary><c>Tyto:Mode</c>, <c>Tyto:DataDir</c> and <c>Tyto:Database</c>.</summary>
+public sealed class ServerOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        yield return options.Mode == "server" ? null : $"Tyto:Mode '{options.Mode}' is not available yet; only 'server' is.";
+        yield return Required(options.DataDir, "Tyto:DataDir");
+        yield return options.Database.Provider == "sqlite"
+            ? null
+            : $"Tyto:Database:Provider '{options.Database.Provider}' is not available yet; only 'sqlite' is.";
+    }
+}
+
+/// <summary><c>Tyto:Auth</c>: sessions end, and the login throttle lets a right password in.</summary>
+public sealed class AuthOptionsValidator : TytoOptionsValidator
+{
+    /// <summary>The longest a session may live; a longer one also overflows the expiry time.</summary>
+    public static readonly TimeSpan MaxSessionLifetime = TimeSpan.FromDays(365);
+
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var auth = options.Auth;
+        yield return auth.SessionLifetime > TimeSpan.Zero && auth.SessionLifetime <= MaxSessionLifetime
+            ? null
+            : $"Tyto:Auth:SessionLifetime must be positive and at most {MaxSessionLifetime.TotalDays} days (is {auth.SessionLifetime}).";
+        yield return Positive(auth.LoginThrottle.Window, "Tyto:Auth:LoginThrottle:Window");
+        // Zero would refuse every login, the right password included.
+        yield return AtLeast(auth.LoginThrottle.MaxFailuresPerUser, 1, "Tyto:Auth:LoginThrottle:MaxFailuresPerUser");
+        yield return AtLeast(auth.LoginThrottle.MaxFailuresPerAddress, 1, "Tyto:Auth:LoginThrottle:MaxFailuresPerAddress");
+    }
+}
+
+/// <summary><c>Tyto:Agent:Id</c>, which becomes part of alert ids (<c>agent:rule:n</c>), URLs and persistence ids.</summary>
+public sealed partial class AgentOptionsValidator : TytoOptionsValidator
+{
+    public const int MaxIdLength = 64;
+
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var id = options.Agent.Id;
+        yield return id is not null && id.Length <= MaxIdLength && AgentId().IsMatch(id)
+            ? null
+            : $"Tyto:Agent:Id '{id}' must be 1 to {MaxIdLength} letters, digits, '.', '_' or '-'.";
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex AgentId();
+}
+
+/// <summary><c>Tyto:Collection</c>: how often, and from which root, the host is read.</summary>
+public sealed class CollectionOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var collection = options.Collection;
+        yield return collection.Interval is >= 1 and <= 3600 ? null : $"Tyto:Collection:Interval must be between 1 and 3600 seconds (is {collection.Interval}).";
+        yield return RootPath(collection.RootPath);
+    }
+
+    private static string? RootPath(string? root)
+    {
+        if (string.IsNullOrWhiteSpace(root))
+            return "Tyto:Collection:RootPath must be set.";
+        if (!Directory.Exists(root))
+            return $"Tyto:Collection:RootPath '{root}' is not a directory.";
+        return Directory.Exists(Path.Join(root, "proc")) ? null : $"Tyto:Collection:RootPath '{root}' has no proc directory.";
+    }
+}
+
+/// <summary><c>Tyto:History</c>: batches, buffer, pruning and retention.</summary>
+public sealed class HistoryOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var history = options.History;
+        yield return AtLeast(history.BatchSize, 1, "Tyto:History:BatchSize");
+        yield return history.Buffer >= history.BatchSize ? null : $"Tyto:History:Buffer must be at least Tyto:History:BatchSize ({history.BatchSize}; is {history.Buffer}).";
+        yield return Positive(history.BatchWindow, "Tyto:History:BatchWindow");
+        yield return NotNegative(history.IdleGrace, "Tyto:History:IdleGrace");
+        yield return Positive(history.PruneInterval, "Tyto:History:PruneInterval");
+        yield return AtLeast(history.PruneBatch, 1, "Tyto:History:PruneBatch");
+        yield return Positive(history.Retention.Raw, "Tyto:History:Retention:Raw");
+        yield return Positive(history.Retention.OneMinute, "Tyto:History:Retention:OneMinute");
+        yield return Positive(history.Retention.FiveMinutes, "Tyto:History:Retention:FiveMinutes");
+        yield return Positive(history.Retention.OneHour, "Tyto:History:Retention:OneHour");
+    }
+}
+
+/// <summary><c>Tyto:Alerts</c>.</summary>
+public sealed class AlertOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var alerts = options.Alerts;
+        yield return NotNegative(alerts.For, "Tyto:Alerts:For");
+        yield return alerts.Hysteresis is >= 0 and < 100 ? null : $"Tyto:Alerts:Hysteresis must be from 0 to below 100 (is {alerts.Hysteresis}).";
+        yield return AtLeast(alerts.SnapshotEvery, 1, "Tyto:Alerts:SnapshotEvery");
+    }
+}
+
+/// <summary>The sources read through other programs: <c>Tyto:Gpu</c>, <c>Tyto:Docker</c> and <c>Tyto:Systemd</c>.</summary>
+public sealed class SourceOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        yield return Required(options.Gpu.NvidiaSmi, "Tyto:Gpu:NvidiaSmi");
+        yield return Required(options.Docker.Socket, "Tyto:Docker:Socket");
+        yield return Positive(options.Docker.Timeout, "Tyto:Docker:Timeout");
+        yield return AtLeast(options.Docker.Concurrency, 1, "Tyto:Docker:Concurrency");
+        yield return Required(options.Systemd.Systemctl, "Tyto:Systemd:Systemctl");
+        yield return NotNegative(options.Systemd.Refresh, "Tyto:Systemd:Refresh");
+    }
+}
+
+/// <summary><c>Tyto:Cluster</c>: the remoting address, and seeds this node can join.</summary>
+public sealed class ClusterOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var cluster = options.Cluster;
+        yield return Required(cluster.Hostname, "Tyto:Cluster:Hostname");
+        yield return cluster.Port is >= 0 and <= 65535 ? null : $"Tyto:Cluster:Port must be from 0 (any free port) to 65535 (is {cluster.Port}).";
+        for (var i = 0; i < cluster.Seeds.Count; i++)
+            yield return IsSeed(cluster.Seeds[i]) ? null : $"Tyto:Cluster:Seeds:{i} '{cluster.Seeds[i]}' is not a seed address such as akka.tcp://{AkkaComposition.SystemName}@host:4053.";
+    }
+
+    /// <summary>An address of a node of this actor system that remoting can reach: protocol, system, host and port, no path.</summary>
+    private static bool IsSeed(string seed) =>
+        Address.TryParse(seed, out var address, out var path) &&
+        address is { Protocol: "akka.tcp", System: AkkaComposition.SystemName, Host.Length: > 0, Port: >= 1 and <= 65535 } &&
+        path is "" or "/";
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Tyto.Actors;
+using Tyto.Host;
+
+namespace Tyto.Api.Tests;
+
+/// <summary>Every key of the Tyto section is checked before the server uses it, and every mistake is named at once.</summary>
+public sealed class OptionsValidationTests
+{
+    [Theory]
+    [InlineData("Tyto:Mode", "agent")]
+    [InlineData("Tyto:DataDir", " ")]
+    [InlineData("Tyto:Database:Provider", "postgres")]
+    [InlineData("Tyto:Auth:SessionLifetime", "00:00:00")]
+    [InlineData("Tyto:Auth:SessionLifetime", "-01:00:00")]
+    [InlineData("Tyto:Auth:SessionLifetime", "400.00:00:00")]
+    [InlineData("Tyto:Auth:LoginThrottle:Window", "00:00:00")]
+    [InlineData("Tyto:Auth:LoginThrottle:MaxFailuresPerUser", "0")]
+    [InlineData("Tyto:Auth:LoginThrottle:MaxFailuresPerAddress", "0")]
+    [InlineData("Tyto:Agent:Id", "")]
+    [InlineData("Tyto:Agent:Id", "web:1")]
+    [InlineData("Tyto:Agent:Id", "web 1")]
+    [InlineData("Tyto:Agent:Id", "wéb")]
+    [InlineData("Tyto:Agent:Id", "a123456789a123456789a123456789a123456789a123456789a123456789abcde")]
+    [InlineData("Tyto:Collection:Interval", "0")]
+    [InlineData("Tyto:Collection:Interval", "3601")]
+    [InlineData("Tyto:Collection:Interval", "two")]
+    [InlineData("Tyto:Collection:RootPath", "/no/such/root")]
+    [InlineData("Tyto:Collection:RootPath", "/etc")]
+    [InlineData("Tyto:History:BatchSize", "0")]
+    [InlineData("Tyto:History:Buffer", "9999")]
+    [InlineData("Tyto:History:BatchWindow", "00:00:00")]
+    [InlineData("Tyto:History:IdleGrace", "-00:00:01")]
+    [InlineData("Tyto:History:PruneInterval", "00:00:00")]
+    [InlineData("Tyto:History:PruneBatch", "0")]
+    [InlineData("Tyto:History:Retention:Raw", "00:00:00")]
+    [InlineData("Tyto:History:Retention:OneMinute", "00:00:00")]
+    [InlineData("Tyto:History:Retention:FiveMinutes", "00:00:00")]
+    [InlineData("Tyto:History:Retention:OneHour", "-1.00:00:00")]
+    [InlineData("Tyto:Alerts:For", "-00:00:01")]
+    [InlineData("Tyto:Alerts:Hysteresis", "100")]
+    [InlineData("Tyto:Alerts:Hysteresis", "-1")]
+    [InlineData("Tyto:Alerts:SnapshotEvery", "0")]
+    [InlineData("Tyto:Gpu:NvidiaSmi", " ")]
+    [InlineData("Tyto:Docker:Socket", " ")]
+    [InlineData("Tyto:Docker:Timeout", "00:00:00")]
+    [InlineData("Tyto:Docker:Concurrency", "0")]
+    [InlineData("Tyto:Systemd:Systemctl", " ")]
+    [InlineData("Tyto:Systemd:Refresh", "-00:00:01")]
+    [InlineData("Tyto:Cluster:Hostname", " ")]
+    [InlineData("Tyto:Cluster:Port", "-1")]
+    [InlineData("Tyto:Cluster:Port", "65536")]
+    [InlineData("Tyto:Cluster:Seeds:0", "localhost:4053")]
+    [InlineData("Tyto:Cluster:Seeds:0", "http://tyto@localhost:4053")]
+    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://other@localhost:4053")]
+    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://tyto@:4053")]
+    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://tyto@localhost:0")]
+    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://tyto@localhost:4053/user/x")]
+    public void A_bad_value_is_refused_naming_its_key(string key, string value)
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build([$"--{key}={value}"]));
+
+        var failure = Assert.Single(refused.Failures);
+        Assert.Contains(key, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_mistake_is_reported_at_once()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build(
+        [
+            "--Tyto:Auth:SessionLifetime=00:00:00",
+            "--Tyto:Auth:LoginThrottle:MaxFailuresPerUser=0",
+            "--Tyto:Agent:Id=web:1",
+            "--Tyto:Cluster:Seeds:0=akka.tcp://tyto@seed-a:4053",
+            "--Tyto:Cluster:Seeds:1=seed-b:4053",
+            "--Tyto:History:PruneBatch=0",
+        ]));
+
+        Assert.Equal(5, refused.Failures.Count());
+        foreach (var key in new[] { "Tyto:Auth:SessionLifetime", "Tyto:Auth:LoginThrottle:MaxFailuresPerUser", "Tyto:Agent:Id", "Tyto:Cluster:Seeds:1", "Tyto:History:PruneBatch" })
+            Assert.Contains(refused.Failures, f => f.StartsWith(key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_defaults_pass_and_come_from_the_option_classes_alone()
+    {
+        var dataDir = TytoHost.NewDataDir();
+        await using var app = TytoServer.Build(
+        [
+            $"--Tyto:DataDir={dataDir}",
+            "--Tyto:Cluster:Seeds:0=akka.tcp://tyto@seed-a.example:4053",
+            "--Tyto:Cluster:Seeds:1=akka.tcp://tyto@[::1]:4053",
+        ]);
+
+        var options = app.Services.GetRequiredService<IOptions<TytoOptions>>().Value;
+        var defaults = new TytoOptions { DataDir = dataDir, Cluster = { Seeds = options.Cluster.Seeds } };
+        Assert.Equal(JsonSerializer.Serialize(defaults), JsonSerializer.Serialize(options));
+        // appsettings.json keeps the logging levels only: a second copy of the defaults there could drift.
+        var files = ((IConfigurationRoot)app.Configuration).Providers.OfType<JsonConfigurationProvider>().ToList();
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.Empty(file.GetChildKeys([], TytoOptions.Section)));
+        TytoHost.DeleteDataDir(dataDir);
+    }
+
+    [Fact]
+    public async Task A_server_started_with_bad_options_exits_listing_each_error_without_a_stack_trace()
+    {
+        var dataDir = TytoHost.NewDataDir();
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(dotnet)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDir,
+        };
+        foreach (var arg in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "Tyto.Host.dll"), "--urls", $"http://127.0.0.1:{FreePort()}", $"--Tyto:DataDir={dataDir}",
+            "--Tyto:Auth:LoginThrottle:MaxFailuresPerUser=0", "--Tyto:Agent:Id=web:1", "--Tyto:Cluster:Port=70000",
+        })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            var output = await stdout + await stderr;
+
+            Assert.Equal(1, process.ExitCode);
+            var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains(lines, l => l.StartsWith("Tyto:Auth:LoginThrottle:MaxFailuresPerUser must be at least 1", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("Tyto:Agent:Id 'web:1' must be", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("Tyto:Cluster:Port must be", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.StartsWith("at ", StringComparison.Ordinal));
+            Assert.DoesNotContain("exception", output, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dataDir));
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            TytoHost.DeleteDataDir(dataDir);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
