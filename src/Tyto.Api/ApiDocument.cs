@@ -39,12 +39,13 @@ public static class ApiDocument
 
     public static IEndpointRouteBuilder MapApiDocument(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi(DocumentPath);
+        app.MapOpenApi(DocumentPath).AllowAnonymous();
         // The page's script is served from the package, and it loads no fonts from elsewhere: it works offline.
         app.MapScalarApiReference(ReferencePath, options => options
-            .WithTitle("Tyto API")
-            .WithOpenApiRoutePattern(DocumentPath)
-            .DisableDefaultFonts());
+                .WithTitle("Tyto API")
+                .WithOpenApiRoutePattern(DocumentPath)
+                .DisableDefaultFonts())
+            .AllowAnonymous();
         return app;
     }
 
