@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Alerts;
 
@@ -31,7 +32,7 @@ public sealed record GetRuleState
 /// level change, acknowledgement and resolution is persisted, tagged <see cref="Tag"/>, before anyone is
 /// told, and recovery folds the same events with the same <see cref="AlertRuleState.Apply"/>.
 /// </summary>
-public sealed class AlertRuleActor : ReceivePersistentActor
+public sealed class AlertRuleActor : TytoPersistentActor
 {
     public const string Tag = "alert";
 
@@ -61,7 +62,7 @@ public sealed class AlertRuleActor : ReceivePersistentActor
                 return;
             }
             // The pending condition is kept as it stands once the events are applied.
-            PersistEvents(events, () => _state = _state with { PendingLevel = next.PendingLevel, PendingSince = next.PendingSince });
+            PersistEvents(ActorRefs.Nobody, events, () => _state = _state with { PendingLevel = next.PendingLevel, PendingSince = next.PendingSince });
         });
         Command<AcknowledgeAlert>(acknowledge =>
         {
@@ -75,7 +76,7 @@ public sealed class AlertRuleActor : ReceivePersistentActor
             if (events.Count == 0)
                 requester.Tell(new AcknowledgeResult(acknowledge.AlertId, _state.Active));
             else
-                PersistEvents(events, () => requester.Tell(new AcknowledgeResult(acknowledge.AlertId, _state.Active)));
+                PersistEvents(requester, events, () => requester.Tell(new AcknowledgeResult(acknowledge.AlertId, _state.Active)));
         });
         Command<GetRuleState>(_ => Sender.Tell(_state));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
@@ -90,11 +91,14 @@ public sealed class AlertRuleActor : ReceivePersistentActor
     public static Props PropsFor(string agentId, AlertType type, string? mount, AlertRuleSettings settings, int snapshotEvery, IActorRef listener) =>
         Props.Create(() => new AlertRuleActor(agentId, type, mount, settings, snapshotEvery, listener));
 
-    /// <summary>Persists the events, applies each, tells the listener, and runs <paramref name="then"/> after the last.</summary>
-    private void PersistEvents(IReadOnlyList<IAlertEvent> events, Action then)
+    /// <summary>
+    /// Persists the events, applies each, tells the listener, and runs <paramref name="then"/> after the last;
+    /// <paramref name="requester"/> is told if they cannot be written.
+    /// </summary>
+    private void PersistEvents(IActorRef requester, IReadOnlyList<IAlertEvent> events, Action then)
     {
         var remaining = events.Count;
-        PersistAll(events.Select(e => new Tagged(e, [Tag])), tagged =>
+        PersistAllFor(requester, events.Select(e => new Tagged(e, [Tag])), tagged =>
         {
             var @event = (IAlertEvent)tagged.Payload;
             _state = _state.Apply(@event);

@@ -45,4 +45,35 @@ public sealed class AlertConfigActorTests : SqliteTestKit
 
         Assert.Empty(JournalRows("alerts-config"));
     }
+
+    [Fact]
+    public async Task A_change_the_journal_refuses_is_answered_at_once_and_the_supervised_singleton_comes_back()
+    {
+        var config = Sys.ActorOf(AlertConfigActor.SupervisedPropsFor());
+        var change = new ChangeThresholds([new ThresholdChange(AlertType.Cpu, 70, null)]);
+        Assert.Equal(AlertThresholds.Default, (await config.Ask<ThresholdsAccepted>(new ChangeThresholds([]), Patience)).Thresholds);
+
+        RefuseJournalWrites();
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => config.Ask<ThresholdsAccepted>(change, Patience));
+        Assert.NotNull(StoreHealth.Get(Sys).FailingSince);
+        AcceptJournalWrites();
+
+        // Stopped by the failed write, it is started again from the journal; meanwhile the supervisor answers for it.
+        var accepted = await Poll.ForAsync(
+            async () =>
+            {
+                try
+                {
+                    return await config.Ask<ThresholdsAccepted>(change, Patience);
+                }
+                catch (StoreUnavailableException)
+                {
+                    return null;
+                }
+            },
+            a => a is not null,
+            "the thresholds singleton takes changes again");
+        Assert.Equal(70, accepted!.Thresholds.Cpu.Warning);
+        Assert.Null(StoreHealth.Get(Sys).FailingSince);
+    }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Tyto.Actors.Alerts;
+using Tyto.Actors.Persistence;
 using Tyto.Actors.Tests.Persistence;
 
 namespace Tyto.Actors.Tests.Alerts;
@@ -57,6 +58,20 @@ public sealed class AlertRuleActorTests : SqliteTestKit
         Assert.Equal("web-1:memory:1", ExpectMsg<AlertResolved>(Patience).AlertId);
         Feed(recovered, 99, 200, 11);
         Assert.Equal("web-1:memory:2", ExpectMsg<AlertRaised>(Patience).AlertId);
+    }
+
+    [Fact]
+    public void An_acknowledgement_the_journal_refuses_is_answered_at_once()
+    {
+        var rule = Sys.ActorOf(Rule(TestActor));
+        Feed(rule, 90, 0, 11);
+        var raised = ExpectMsg<AlertRaised>(Patience);
+
+        RefuseJournalWrites();
+        rule.Tell(new AcknowledgeAlert(raised.AlertId, "alice", Start.AddMinutes(1)));
+
+        Assert.IsType<StoreUnavailableException>(ExpectMsg<Status.Failure>(Patience).Cause);
+        AcceptJournalWrites();
     }
 
     [Fact]

@@ -43,6 +43,12 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
     protected IReadOnlyList<StoredRow> SnapshotRows(string persistenceId) =>
         Rows("SELECT sequence_number, manifest, serializer_id, snapshot FROM snapshot WHERE persistence_id = $id ORDER BY sequence_number", persistenceId);
 
+    /// <summary>Makes SQLite itself refuse every journal write, as on a full disk, until <see cref="AcceptJournalWrites"/>.</summary>
+    protected void RefuseJournalWrites() =>
+        Execute("CREATE TRIGGER refuse_journal BEFORE INSERT ON journal BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+
+    protected void AcceptJournalWrites() => Execute("DROP TRIGGER refuse_journal");
+
     /// <summary>Stops an actor and waits until it has stopped, so its journal writes are done.</summary>
     protected void Stop(IActorRef actor)
     {
@@ -56,6 +62,15 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
         base.Dispose(disposing);
         if (disposing)
             Directory.Delete(Database.DataDirectory, recursive: true);
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(Database.ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private List<StoredRow> Rows(string sql, string persistenceId)
