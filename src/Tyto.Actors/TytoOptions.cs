@@ -50,6 +50,9 @@ public sealed class TytoOptions
         public int MaxFailuresPerUser { get; set; } = 5;
 
         public int MaxFailuresPerAddress { get; set; } = 20;
+
+        /// <summary>The wait before each attempt for a username that failed too often across addresses.</summary>
+        public TimeSpan SlowDown { get; set; } = TimeSpan.FromSeconds(1);
     }
 
     public sealed class DatabaseOptions

@@ -40,7 +40,8 @@ public static class AuthApi
         return app;
     }
 
-    private static async Task<IResult> Login(LoginRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, IOptions<TytoOptions> options)
+    private static async Task<IResult> Login(
+        LoginRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, TimeProvider clock, IOptions<TytoOptions> options)
     {
         if (string.IsNullOrEmpty(request.Username))
             return ApiErrors.Validation("username", "is required");
@@ -48,28 +49,29 @@ public static class AuthApi
             return ApiErrors.Validation("password", "is required");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
 
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.RetryAfter(request.Username, address) is { } wait)
-        {
-            context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return ApiErrors.Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_ATTEMPTS", "Too many failed logins; try again later");
-        }
+        var attempt = throttle.Begin(request.Username, context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return TooManyAttempts(context, wait);
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
         var (session, failure) = await identity.LoginAsync(request.Username, request.Password, options.Value.Auth.SessionLifetime, context.RequestAborted);
         if (session is null)
-        {
-            throttle.Failed(request.Username, address);
             return ApiErrors.From(failure!);
-        }
-        throttle.Succeeded(request.Username);
+        attempt.Succeeded();
         var user = session.User;
         return TypedResults.Ok(new LoginResponse(session.Token, new LoginUser(user.Id, user.Username, user.Email, user.Roles, user.Permissions), session.ExpiresAt));
     }
 
-    private static async Task<IResult> Register(RegisterRequest request, HttpContext context, IdentityStore identity, IOptions<TytoOptions> options)
+    /// <summary>Every registration, taken or not, counts against the client's address like a failed login.</summary>
+    private static async Task<IResult> Register(
+        RegisterRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, TimeProvider clock, IOptions<TytoOptions> options)
     {
         if (!options.Value.Auth.AllowRegistration)
             return ApiErrors.Error(StatusCodes.Status403Forbidden, "REGISTRATION_DISABLED", "Registration is disabled on this server");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
+        var attempt = throttle.Begin(request.Username ?? "", context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return TooManyAttempts(context, wait);
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
         var (user, failure) = await identity.CreateUserAsync(new NewUser(request.Username, request.Password, request.Email, [SystemRoles.Viewer]), context.RequestAborted);
         return failure is null ? TypedResults.Created($"/api/v1/users/{user!.Id}", UsersApi.ToResponse(user)) : ApiErrors.From(failure);
     }
@@ -91,14 +93,30 @@ public static class AuthApi
         return failure is null ? TypedResults.Ok(ToMe(profile!)) : ApiErrors.From(failure);
     }
 
-    private static async Task<IResult> ChangePassword(ChangePasswordRequest request, HttpContext context, IdentityStore identity)
+    private static async Task<IResult> ChangePassword(ChangePasswordRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, TimeProvider clock)
     {
         if (string.IsNullOrEmpty(request.CurrentPassword))
             return ApiErrors.Validation("current_password", "is required");
         if (string.IsNullOrEmpty(request.NewPassword))
             return ApiErrors.Validation("new_password", "is required");
+        var attempt = throttle.Begin(context.User.FindFirstValue(ClaimTypes.Name)!, context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return TooManyAttempts(context, wait);
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
         var failure = await identity.ChangeOwnPasswordAsync(context.User.UserId(), context.SessionToken(), request.CurrentPassword, request.NewPassword, context.RequestAborted);
+        if (failure is null)
+            attempt.Succeeded();
+        else if (failure != IdentityStore.WrongPassword)
+            attempt.Unchecked();
         return failure is null ? TypedResults.NoContent() : ApiErrors.From(failure);
+    }
+
+    private static IResult TooManyAttempts(HttpContext context, TimeSpan wait)
+    {
+        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ApiErrors.Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_ATTEMPTS", $"Too many failed attempts; try again in {seconds} s",
+            new Dictionary<string, object> { ["retry_after"] = seconds });
     }
 
     private static MeResponse ToMe(UserProfile p) => new(p.Id, p.Username, p.Email, p.Roles, p.Permissions, p.AuthProvider, p.LastLogin);

@@ -16,6 +16,10 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
     private static readonly IdentityFailure InvalidCredentials =
         new(IdentityFailureKind.InvalidCredentials, "INVALID_CREDENTIALS", "Invalid username or password");
 
+    /// <summary>The answer when the current password given to change it is wrong: the one failure login throttling counts there.</summary>
+    public static readonly IdentityFailure WrongPassword = new(IdentityFailureKind.Invalid, "WRONG_PASSWORD", "The current password is wrong",
+        new Dictionary<string, object> { ["current_password"] = "does not match" });
+
     private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>Now, to the millisecond: what the database keeps, so a fresh answer equals a later read.</summary>
@@ -99,8 +103,7 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
         if (user is null)
             return IdentityFailure.NotFound("user", userId);
         if (!PasswordHasher.Verify(currentPassword, user.PasswordHash))
-            return new IdentityFailure(IdentityFailureKind.Invalid, "WRONG_PASSWORD", "The current password is wrong",
-                new Dictionary<string, object> { ["current_password"] = "does not match" });
+            return WrongPassword;
         if (IdentityRules.Password(user.Username, newPassword, "new_password") is { } invalid)
             return invalid;
 

@@ -57,6 +57,14 @@ public sealed class BearerAuthenticationHandler(
 
 public static class HttpContextSessionExtensions
 {
+    /// <summary>The client's address as throttling and the audit log key it: IPv4 clients of a dual-stack socket in IPv4 form.</summary>
+    public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+        var address => address.ToString(),
+    };
+
     public static string UserId(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     public static string SessionToken(this HttpContext context) => (string)context.Items[BearerAuthenticationHandler.TokenItem]!;
