@@ -41,6 +41,9 @@ public sealed class TytoOptions
         public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
         public LoginThrottleOptions LoginThrottle { get; set; } = new();
+
+        /// <summary>How long audit log entries are kept.</summary>
+        public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(365);
     }
 
     public sealed class LoginThrottleOptions

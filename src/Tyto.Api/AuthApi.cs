@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Tyto.Actors;
@@ -13,6 +14,8 @@ namespace Tyto.Api;
 /// <summary>Login, logout, registration and the signed-in user's own profile and password.</summary>
 public static class AuthApi
 {
+    public const long MaxRequestBodySize = 16 * 1024;
+
     public sealed record LoginRequest(string? Username, string? Password);
 
     public sealed record LoginUser(string Id, string Username, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
@@ -30,7 +33,8 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/v1/auth");
+        // Usernames, passwords and e-mails are short: a few KiB are plenty, more is an attack.
+        var auth = app.MapGroup("/api/v1/auth").WithMetadata(new RequestSizeLimitAttribute(MaxRequestBodySize));
         auth.MapPost("/login", Login).AllowAnonymous();
         auth.MapPost("/register", Register).AllowAnonymous();
         auth.MapPost("/logout", Logout).RequireSignedIn();

@@ -3,6 +3,7 @@ using Akka.Streams;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tyto.Actors;
@@ -16,6 +17,9 @@ namespace Tyto.Api;
 /// <summary>Wires the HTTP edge: JSON conventions, authentication, authorization, the error envelope and every endpoint group.</summary>
 public static class TytoApi
 {
+    /// <summary>The largest request body any endpoint reads: 64 KiB.</summary>
+    public const long MaxRequestBodySize = 64 * 1024;
+
     public static IServiceCollection AddTytoApi(this IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
@@ -28,6 +32,9 @@ public static class TytoApi
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
+        services.AddHostedService<IdentityRetention>();
+        // Every API body is small JSON; endpoints that take less say so with RequestSizeLimit metadata.
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodySize);
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));

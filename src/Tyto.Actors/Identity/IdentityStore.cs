@@ -95,6 +95,24 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
         await db.GetTable<SessionRecord>().DeleteAsync(s => s.TokenHash == hash, cancellationToken);
     }
 
+    /// <summary>Deletes expired sessions, at most <paramref name="batch"/> rows a statement.</summary>
+    public async Task<int> DeleteExpiredSessionsAsync(int batch, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.Open();
+        var sessions = db.GetTable<SessionRecord>();
+        var now = Now;
+        var deleted = 0;
+        int removed;
+        do
+        {
+            var expired = sessions.Where(s => s.ExpiresAt <= now).Select(s => s.TokenHash).Take(batch);
+            removed = await sessions.Where(s => expired.Contains(s.TokenHash)).DeleteAsync(cancellationToken);
+            deleted += removed;
+        }
+        while (removed == batch);
+        return deleted;
+    }
+
     /// <summary>Changes a user's own password after checking the current one; every other session of the user ends.</summary>
     public async Task<IdentityFailure?> ChangeOwnPasswordAsync(string userId, string currentToken, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
     {
