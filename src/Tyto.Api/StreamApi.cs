@@ -17,7 +17,7 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/stream", Stream).RequirePermission(Permissions.MetricsRead);
+        app.MapGet("/api/v1/stream", Stream).RequirePermission(Permissions.MetricsRead).AllowAccessTokenQuery();
         return app;
     }
 
