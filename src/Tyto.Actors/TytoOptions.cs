@@ -44,6 +44,9 @@ public sealed class TytoOptions
         public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
         public LoginThrottleOptions LoginThrottle { get; set; } = new();
+
+        /// <summary>How long audit log entries are kept.</summary>
+        public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(365);
     }
 
     public sealed class LoginThrottleOptions
@@ -53,6 +56,9 @@ public sealed class TytoOptions
         public int MaxFailuresPerUser { get; set; } = 5;
 
         public int MaxFailuresPerAddress { get; set; } = 20;
+
+        /// <summary>The wait before each attempt for a username that failed too often across addresses.</summary>
+        public TimeSpan SlowDown { get; set; } = TimeSpan.FromSeconds(1);
     }
 
     public sealed class DatabaseOptions

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tyto.Actors;
 using Tyto.Actors.Identity;
 using Tyto.Api.Auth;
 
@@ -14,7 +16,7 @@ public static class AuditApi
     public const int DefaultLimit = 100;
 
     public sealed record AuditEntry(
-        long Id, DateTime Timestamp, string? UserId, string? Username, string Action, string? Target, int Status, string Outcome, string? ClientAddress);
+        long Id, DateTime Timestamp, string? UserId, string? Username, string Action, string? Target, int Status, string Outcome, string? ClientAddress, int Count);
 
     public sealed record AuditResponse(IReadOnlyList<AuditEntry> Entries, int Total);
 
@@ -35,16 +37,19 @@ public static class AuditApi
             return ApiErrors.Validation("from", "must not be after 'to'");
         var (entries, total) = await audit.QueryAsync(new AuditQuery(fromTime, toTime, user, take, skip), cancellationToken);
         return TypedResults.Ok(new AuditResponse(
-            entries.Select(e => new AuditEntry(e.Id, e.At, e.UserId, e.Username, e.Action, e.Target, e.Status, e.Outcome, e.ClientAddress)).ToList(),
+            entries.Select(e => new AuditEntry(e.Id, e.At, e.UserId, e.Username, e.Action, e.Target, e.Status, e.Outcome, e.ClientAddress, e.Count)).ToList(),
             total));
     }
 }
 
 /// <summary>
-/// Records every state-changing request under <c>/api/</c> (who, when, what, target, outcome, client address)
-/// in the audit log; request bodies are never read, so passwords and tokens cannot leak into it.
+/// Records the state-changing requests under <c>/api/</c> of signed-in users (who, when, what, target, outcome,
+/// client address) in the audit log, and of anonymous ones only sign-ins and registrations: each success, and
+/// failed sign-ins counted on one row per username and address within the login throttle's window. Anonymous
+/// noise and refused attempts (429) leave no trace. Request bodies are never read, so passwords and tokens
+/// cannot leak into it.
 /// </summary>
-public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit, TimeProvider clock, ILogger<AuditMiddleware> logger)
+public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit, TimeProvider clock, IOptions<TytoOptions> options, ILogger<AuditMiddleware> logger)
 {
     /// <summary>Set by login and registration: the username an anonymous request acted for.</summary>
     public const string ActorItem = "tyto:audit-actor";
@@ -72,6 +77,12 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
 
     private async Task RecordAsync(HttpContext context, int status)
     {
+        var signedIn = context.User.Identity?.IsAuthenticated == true;
+        var actor = context.Items[ActorItem] as string;
+        var failedSignIn = !signedIn && actor is not null && status == StatusCodes.Status401Unauthorized;
+        if (!signedIn && (actor is null || status >= 400) && !failedSignIn)
+            return;
+
         var endpoint = context.GetEndpoint() as RouteEndpoint;
         // What was acted on: the route's values, or for a creation the new resource's location.
         var target = string.Join(',', context.Request.RouteValues.Select(v => $"{v.Key}={v.Value}"));
@@ -80,8 +91,8 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
         var record = new AuditRecord
         {
             At = clock.GetUtcNow().UtcDateTime,
-            UserId = context.User.Identity?.IsAuthenticated == true ? context.User.UserId() : null,
-            Username = context.User.FindFirstValue(ClaimTypes.Name) ?? context.Items[ActorItem] as string,
+            UserId = signedIn ? context.User.UserId() : null,
+            Username = context.User.FindFirstValue(ClaimTypes.Name) ?? actor,
             Action = $"{context.Request.Method} {(endpoint?.RoutePattern.RawText ?? context.Request.Path.Value)?.TrimEnd('/')}",
             Target = target.Length == 0 ? null : target,
             Status = status,
@@ -91,11 +102,14 @@ public sealed partial class AuditMiddleware(RequestDelegate next, AuditLog audit
                 401 or 403 or 429 => "denied",
                 _ => "failure",
             },
-            ClientAddress = context.Connection.RemoteIpAddress?.ToString(),
+            ClientAddress = context.ClientAddress(),
         };
         try
         {
-            await audit.WriteAsync(record, CancellationToken.None);
+            if (failedSignIn)
+                await audit.CountFailedSignInAsync(record, options.Value.Auth.LoginThrottle.Window, CancellationToken.None);
+            else
+                await audit.WriteAsync(record, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

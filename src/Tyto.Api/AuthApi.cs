@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Tyto.Actors;
@@ -13,6 +14,8 @@ namespace Tyto.Api;
 /// <summary>Login, logout, registration and the signed-in user's own profile and password.</summary>
 public static class AuthApi
 {
+    public const long MaxRequestBodySize = 16 * 1024;
+
     public sealed record LoginRequest(string? Username, string? Password);
 
     public sealed record LoginUser(string Id, string Username, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
@@ -30,9 +33,10 @@ public static class AuthApi
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/v1/auth");
+        // Usernames, passwords and e-mails are short: a few KiB are plenty, more is an attack.
+        var auth = app.MapGroup("/api/v1/auth").WithMetadata(new RequestSizeLimitAttribute(MaxRequestBodySize));
         auth.MapPost("/login", Login).AllowAnonymous().WithName("Login").Produces<LoginResponse>().ProducesErrors(401, 429);
-        auth.MapPost("/register", Register).AllowAnonymous().WithName("Register").Produces<UsersApi.UserResponse>(201).ProducesErrors(403, 409);
+        auth.MapPost("/register", Register).AllowAnonymous().WithName("Register").Produces<UsersApi.UserResponse>(201).ProducesErrors(403, 409, 429);
         auth.MapPost("/logout", Logout).RequireSignedIn().WithName("Logout").Produces(204);
         auth.MapGet("/me", GetMe).RequireSignedIn().WithName("GetMe").Produces<MeResponse>();
         auth.MapPut("/me", UpdateMe).RequireSignedIn().WithName("UpdateMe").Produces<MeResponse>();
@@ -40,7 +44,8 @@ public static class AuthApi
         return app;
     }
 
-    private static async Task<IResult> Login(LoginRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, IOptions<TytoOptions> options)
+    private static async Task<IResult> Login(
+        LoginRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, TimeProvider clock, IOptions<TytoOptions> options)
     {
         if (string.IsNullOrEmpty(request.Username))
             return ApiErrors.Validation("username", "is required");
@@ -48,28 +53,29 @@ public static class AuthApi
             return ApiErrors.Validation("password", "is required");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
 
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.RetryAfter(request.Username, address) is { } wait)
-        {
-            context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return ApiErrors.Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_ATTEMPTS", "Too many failed logins; try again later");
-        }
+        var attempt = throttle.Begin(request.Username, context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return TooManyAttempts(context, wait);
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
         var (session, failure) = await identity.LoginAsync(request.Username, request.Password, options.Value.Auth.SessionLifetime, context.RequestAborted);
         if (session is null)
-        {
-            throttle.Failed(request.Username, address);
             return ApiErrors.From(failure!);
-        }
-        throttle.Succeeded(request.Username);
+        attempt.Succeeded();
         var user = session.User;
         return TypedResults.Ok(new LoginResponse(session.Token, new LoginUser(user.Id, user.Username, user.Email, user.Roles, user.Permissions), session.ExpiresAt));
     }
 
-    private static async Task<IResult> Register(RegisterRequest request, HttpContext context, IdentityStore identity, IOptions<TytoOptions> options)
+    /// <summary>Every registration, taken or not, counts against the client's address like a failed login.</summary>
+    private static async Task<IResult> Register(
+        RegisterRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, TimeProvider clock, IOptions<TytoOptions> options)
     {
         if (!options.Value.Auth.AllowRegistration)
             return ApiErrors.Error(StatusCodes.Status403Forbidden, "REGISTRATION_DISABLED", "Registration is disabled on this server");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
+        var attempt = throttle.Begin(request.Username ?? "", context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return TooManyAttempts(context, wait);
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
         var (user, failure) = await identity.RegisterAsync(request.Username, request.Password, request.Email, context.RequestAborted);
         return failure is null ? TypedResults.Created($"/api/v1/users/{user!.Id}", UsersApi.ToResponse(user)) : ApiErrors.From(failure);
     }
@@ -91,14 +97,30 @@ public static class AuthApi
         return failure is null ? TypedResults.Ok(ToMe(profile!)) : ApiErrors.From(failure);
     }
 
-    private static async Task<IResult> ChangePassword(ChangePasswordRequest request, HttpContext context, IdentityStore identity)
+    private static async Task<IResult> ChangePassword(ChangePasswordRequest request, HttpContext context, IdentityStore identity, LoginThrottle throttle, TimeProvider clock)
     {
         if (string.IsNullOrEmpty(request.CurrentPassword))
             return ApiErrors.Validation("current_password", "is required");
         if (string.IsNullOrEmpty(request.NewPassword))
             return ApiErrors.Validation("new_password", "is required");
+        var attempt = throttle.Begin(context.User.FindFirstValue(ClaimTypes.Name)!, context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return TooManyAttempts(context, wait);
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
         var failure = await identity.ChangeOwnPasswordAsync(context.User.UserId(), context.SessionToken(), request.CurrentPassword, request.NewPassword, context.RequestAborted);
+        if (failure is null)
+            attempt.Succeeded();
+        else if (failure != IdentityStore.WrongPassword)
+            attempt.Unchecked();
         return failure is null ? TypedResults.NoContent() : ApiErrors.From(failure);
+    }
+
+    private static IResult TooManyAttempts(HttpContext context, TimeSpan wait)
+    {
+        var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ApiErrors.Error(StatusCodes.Status429TooManyRequests, "TOO_MANY_ATTEMPTS", $"Too many failed attempts; try again in {seconds} s",
+            new Dictionary<string, object> { ["retry_after"] = seconds });
     }
 
     private static MeResponse ToMe(UserProfile p) => new(p.Id, p.Username, p.Email, p.Roles, p.Permissions, p.AuthProvider, p.LastLogin);

@@ -17,7 +17,7 @@ public static class StreamApi
 {
     public static IEndpointRouteBuilder MapStreamApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/stream", Stream).RequirePermission(Permissions.MetricsRead).WithName("Stream").Produces<string>(200, "text/event-stream").ProducesErrors(404);
+        app.MapGet("/api/v1/stream", Stream).RequirePermission(Permissions.MetricsRead).WithName("Stream").Produces<string>(200, "text/event-stream").ProducesErrors(404).AllowAccessTokenQuery();
         return app;
     }
 

@@ -3,7 +3,9 @@ using Akka.Streams;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tyto.Actors;
 using Tyto.Actors.Alerts;
@@ -16,6 +18,9 @@ namespace Tyto.Api;
 /// <summary>Wires the HTTP edge: JSON conventions, authentication, authorization, the error envelope, every endpoint group and their description.</summary>
 public static class TytoApi
 {
+    /// <summary>The largest request body any endpoint reads: 64 KiB.</summary>
+    public const long MaxRequestBodySize = 64 * 1024;
+
     public static IServiceCollection AddTytoApi(this IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
@@ -29,6 +34,11 @@ public static class TytoApi
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
+        services.AddHostedService<IdentityRetention>();
+        // Every API body is small JSON; endpoints that take less say so with RequestSizeLimit metadata.
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodySize);
+        // The request lines of this category carry query strings, and with them the SSE streams' access_token.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));

@@ -13,7 +13,8 @@ public static class TytoServer
 {
     public const string DefaultUrl = "http://localhost:8080";
 
-    public static WebApplication Build(string[] args)
+    /// <summary>Builds a node; <paramref name="services"/> may replace services last (tests: a fake clock, a log capture).</summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? services = null)
     {
         // appsettings.json and hocon/ ship beside the binary; relative paths such as ./data follow the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -31,6 +32,7 @@ public static class TytoServer
         builder.Services.AddTytoApi();
         builder.Services.AddAkka(AkkaComposition.SystemName, akka => akka.ConfigureServerNode(options, database));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseTytoApi();

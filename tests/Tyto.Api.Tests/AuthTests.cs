@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Tyto.Api.Tests;
 
@@ -112,8 +115,62 @@ public sealed class AuthTests(SharedHost shared)
         await other.JsonAsync(HttpStatusCode.OK);
     }
 
+    [Theory]
+    [InlineData("/api/v1/users/stream")]
+    [InlineData("/api/v1/users")]
+    [InlineData("/api/v1/audit")]
+    public async Task Access_token_in_the_query_is_refused_off_the_sse_endpoints(string path)
+    {
+        var token = await shared.Host.TokenAsync();
+        using var response = await Anonymous.GetAsync($"{path}?access_token={token}");
+        await response.ErrorAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
+    }
+
     private static string Base64(string url) =>
         url.Replace('-', '+').Replace('_', '/') + new string('=', (4 - url.Length % 4) % 4);
+}
+
+/// <summary>Reads every log line the server writes, at every level.</summary>
+public sealed class AccessTokenLoggingTests
+{
+    [Fact]
+    public async Task An_access_token_in_the_query_is_never_logged()
+    {
+        var logs = new LogCapture();
+        await using var host = await TytoHost.StartWithAsync(
+            services => services.AddSingleton<ILoggerProvider>(logs), "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Information");
+        var token = await host.TokenAsync();
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        await using (var stream = await SseReader.OpenAsync(host.Client, $"/api/v1/stream?access_token={token}", deadline.Token))
+            await stream.NextSampleAsync(deadline.Token);
+        using (var elsewhere = await host.Client.GetAsync($"/api/v1/users/stream?access_token={token}"))
+            Assert.Equal(HttpStatusCode.Unauthorized, elsewhere.StatusCode);
+
+        Assert.Contains(logs.Lines, line => line.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(token, StringComparison.Ordinal));
+        TytoHost.DeleteDataDir(host.DataDir);
+    }
+
+    private sealed class LogCapture : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogCapture capture, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                capture.Lines.Enqueue($"{category}: {formatter(state, exception)}");
+        }
+    }
 }
 
 /// <summary>Password changes end sessions, so they get a host of their own.</summary>

@@ -1,41 +1,108 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Tyto.Api.Tests;
 
 public sealed class LoginThrottleTests
 {
     [Fact]
-    public async Task Five_failures_for_a_username_lock_it_until_the_window_passes_even_with_the_right_password()
+    public async Task Five_failures_from_an_address_lock_the_username_there_until_the_window_passes_even_with_the_right_password()
     {
-        await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:00:04");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TytoHost.StartWithAsync(services => services.AddSingleton<TimeProvider>(clock), "--Tyto:Auth:LoginThrottle:Window=00:01:00");
         for (var i = 0; i < 5; i++)
-            await FailAsync(host, "admin");
+            await FailAsync(host.Client, "admin");
 
-        using var locked = await LoginAsync(host, "ADMIN", TytoHost.AdminPassword);
+        using var locked = await LoginAsync(host.Client, "ADMIN", TytoHost.AdminPassword);
         await locked.ErrorAsync(HttpStatusCode.TooManyRequests, "TOO_MANY_ATTEMPTS");
         var retryAfter = int.Parse(locked.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, 1, 4);
+        Assert.Equal(60, retryAfter);
 
         // Other usernames from the same address are not locked by this one.
-        using (var other = await LoginAsync(host, "someone-else", "wrong-password"))
+        using (var other = await LoginAsync(host.Client, "someone-else", "wrong-password"))
             await other.ErrorAsync(HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
 
-        await Task.Delay(TimeSpan.FromSeconds(retryAfter + 0.5));
-        using var unlocked = await LoginAsync(host, "admin", TytoHost.AdminPassword);
+        clock.Advance(TimeSpan.FromSeconds(retryAfter));
+        using var unlocked = await LoginAsync(host.Client, "admin", TytoHost.AdminPassword);
         await unlocked.JsonAsync(HttpStatusCode.OK);
+        TytoHost.DeleteDataDir(host.DataDir);
+    }
+
+    [Fact]
+    public async Task Failures_from_one_address_do_not_lock_the_right_password_out_from_another()
+    {
+        await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00", "--Tyto:Auth:LoginThrottle:SlowDown=00:00:00.2");
+        for (var i = 0; i < 5; i++)
+            await FailAsync(host.Client, "admin");
+        using (var locked = await LoginAsync(host.Client, "admin", TytoHost.AdminPassword))
+            await locked.ErrorAsync(HttpStatusCode.TooManyRequests, "TOO_MANY_ATTEMPTS");
+
+        using var elsewhere = ClientFrom(host.Address, IPAddress.Parse("127.0.0.2"));
+        using var signedIn = await LoginAsync(elsewhere, "admin", TytoHost.AdminPassword);
+        await signedIn.JsonAsync(HttpStatusCode.OK);
+        TytoHost.DeleteDataDir(host.DataDir);
+    }
+
+    [Fact]
+    public async Task Parallel_wrong_passwords_never_pass_the_limit()
+    {
+        await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            using var response = await LoginAsync(host.Client, "admin", "wrong-password");
+            return response.StatusCode;
+        }));
+        Assert.Equal(5, answers.Count(a => a == HttpStatusCode.Unauthorized));
+        Assert.Equal(35, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+        TytoHost.DeleteDataDir(host.DataDir);
+    }
+
+    [Fact]
+    public async Task Parallel_wrong_current_passwords_never_pass_the_limit()
+    {
+        await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00");
+        using var admin = await host.LoginAsync();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(async _ =>
+        {
+            using var response = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/api/v1/auth/me/password")
+            {
+                Content = JsonContent.Create(new { current_password = "wrong-password", new_password = "a-new-admin-password" }),
+            });
+            return response.StatusCode;
+        }));
+        Assert.Equal(5, answers.Count(a => a == HttpStatusCode.BadRequest));
+        Assert.Equal(25, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+        TytoHost.DeleteDataDir(host.DataDir);
+    }
+
+    [Fact]
+    public async Task Parallel_registrations_from_one_address_never_pass_its_limit()
+    {
+        await using var host = await TytoHost.StartAsync(
+            null, "--Tyto:Auth:AllowRegistration=true", "--Tyto:Auth:LoginThrottle:Window=00:10:00", "--Tyto:Auth:LoginThrottle:MaxFailuresPerAddress=5");
+        var answers = await Task.WhenAll(Enumerable.Range(0, 25).Select(async i =>
+        {
+            using var response = await host.Client.PostJsonAsync("/api/v1/auth/register", new { username = $"newcomer-{i}", password = "newcomer-password" });
+            return response.StatusCode;
+        }));
+        Assert.Equal(5, answers.Count(a => a == HttpStatusCode.Created));
+        Assert.Equal(20, answers.Count(a => a == HttpStatusCode.TooManyRequests));
         TytoHost.DeleteDataDir(host.DataDir);
     }
 
     [Fact]
     public async Task A_successful_login_resets_the_usernames_count()
     {
-        await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00");
+        await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00", "--Tyto:Auth:LoginThrottle:SlowDown=00:00:00.2");
         for (var i = 0; i < 4; i++)
-            await FailAsync(host, "admin");
+            await FailAsync(host.Client, "admin");
         await host.TokenAsync();
         for (var i = 0; i < 4; i++)
-            await FailAsync(host, "admin");
+            await FailAsync(host.Client, "admin");
         await host.TokenAsync();
         TytoHost.DeleteDataDir(host.DataDir);
     }
@@ -45,21 +112,42 @@ public sealed class LoginThrottleTests
     {
         await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00", "--Tyto:Auth:LoginThrottle:MaxFailuresPerAddress=3");
         for (var i = 0; i < 3; i++)
-            await FailAsync(host, $"guess-{i}");
-        using var locked = await LoginAsync(host, "admin", TytoHost.AdminPassword);
+            await FailAsync(host.Client, $"guess-{i}");
+        using var locked = await LoginAsync(host.Client, "admin", TytoHost.AdminPassword);
         await locked.ErrorAsync(HttpStatusCode.TooManyRequests, "TOO_MANY_ATTEMPTS");
         Assert.True(locked.Headers.Contains("Retry-After"));
         TytoHost.DeleteDataDir(host.DataDir);
     }
 
-    private static async Task FailAsync(TytoHost host, string username)
+    private static async Task FailAsync(HttpClient client, string username)
     {
-        using var response = await LoginAsync(host, username, "wrong-password");
+        using var response = await LoginAsync(client, username, "wrong-password");
         await response.ErrorAsync(HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
     }
 
-    private static Task<HttpResponseMessage> LoginAsync(TytoHost host, string username, string password) =>
-        host.Client.PostJsonAsync("/api/v1/auth/login", new { username, password });
+    private static Task<HttpResponseMessage> LoginAsync(HttpClient client, string username, string password) =>
+        client.PostJsonAsync("/api/v1/auth/login", new { username, password });
+
+    /// <summary>A client whose connections come from <paramref name="local"/>: another loopback address is another client to the server.</summary>
+    private static HttpClient ClientFrom(Uri server, IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = server };
 }
 
 [Collection(SharedHostGroup.Name)]

@@ -32,7 +32,12 @@ public sealed class TytoHost : IAsyncDisposable
 
     public static string NewDataDir() => Directory.CreateTempSubdirectory("tyto-test-").FullName;
 
-    public static async Task<TytoHost> StartAsync(string? dataDir = null, params string[] settings)
+    public static Task<TytoHost> StartAsync(string? dataDir = null, params string[] settings) => StartCoreAsync(dataDir, null, settings);
+
+    /// <summary>Starts a host whose services <paramref name="services"/> replaces: a fake clock, a log capture.</summary>
+    public static Task<TytoHost> StartWithAsync(Action<IServiceCollection> services, params string[] settings) => StartCoreAsync(null, services, settings);
+
+    private static async Task<TytoHost> StartCoreAsync(string? dataDir, Action<IServiceCollection>? services, string[] settings)
     {
         dataDir ??= NewDataDir();
         string[] args =
@@ -44,7 +49,7 @@ public sealed class TytoHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
-        var app = TytoServer.Build(args);
+        var app = TytoServer.Build(args, services);
         await app.InitializeAsync();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -17,6 +17,10 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
     private static readonly IdentityFailure InvalidCredentials =
         new(IdentityFailureKind.InvalidCredentials, "INVALID_CREDENTIALS", "Invalid username or password");
 
+    /// <summary>The answer when the current password given to change it is wrong: the one failure login throttling counts there.</summary>
+    public static readonly IdentityFailure WrongPassword = new(IdentityFailureKind.Invalid, "WRONG_PASSWORD", "The current password is wrong",
+        new Dictionary<string, object> { ["current_password"] = "does not match" });
+
     private readonly SemaphoreSlim _writes = new(1, 1);
 
     /// <summary>Now, to the millisecond: what the database keeps, so a fresh answer equals a later read.</summary>
@@ -92,6 +96,24 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
         await db.GetTable<SessionRecord>().DeleteAsync(s => s.TokenHash == hash, cancellationToken);
     }
 
+    /// <summary>Deletes expired sessions, at most <paramref name="batch"/> rows a statement.</summary>
+    public async Task<int> DeleteExpiredSessionsAsync(int batch, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.Open();
+        var sessions = db.GetTable<SessionRecord>();
+        var now = Now;
+        var deleted = 0;
+        int removed;
+        do
+        {
+            var expired = sessions.Where(s => s.ExpiresAt <= now).Select(s => s.TokenHash).Take(batch);
+            removed = await sessions.Where(s => expired.Contains(s.TokenHash)).DeleteAsync(cancellationToken);
+            deleted += removed;
+        }
+        while (removed == batch);
+        return deleted;
+    }
+
     /// <summary>Changes a user's own password after checking the current one; every other session of the user ends.</summary>
     public async Task<IdentityFailure?> ChangeOwnPasswordAsync(string userId, string currentToken, string currentPassword, string newPassword, CancellationToken cancellationToken = default)
     {
@@ -100,8 +122,7 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
         if (user is null)
             return IdentityFailure.NotFound("user", userId);
         if (!PasswordHasher.Verify(currentPassword, user.PasswordHash))
-            return new IdentityFailure(IdentityFailureKind.Invalid, "WRONG_PASSWORD", "The current password is wrong",
-                new Dictionary<string, object> { ["current_password"] = "does not match" });
+            return WrongPassword;
         if (IdentityRules.Password(user.Username, newPassword, "new_password") is { } invalid)
             return invalid;
 

@@ -61,6 +61,9 @@ public sealed class TytoDatabase
         db.CreateTable<RoleRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<SessionRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<AuditRecord>(tableOptions: TableOptions.CreateIfNotExists);
+        // Databases made before failed sign-ins were counted on one row lack the count.
+        if (!db.Query<string>("SELECT name FROM pragma_table_info('audit_log')").Contains("count"))
+            db.Execute("ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1");
         db.Execute("CREATE UNIQUE INDEX IF NOT EXISTS ix_users_username_key ON users (username_key)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_sessions_user_id ON sessions (user_id)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at)");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,9 @@ using Tyto.Actors.Identity;
 namespace Tyto.Api.Auth;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer</c> tokens against live sessions. Streaming endpoints also take
-/// <c>?access_token=</c>, because a browser's EventSource cannot set headers.
+/// Authenticates <c>Authorization: Bearer</c> tokens against live sessions. Endpoints marked with
+/// <see cref="AccessTokenQueryMetadata"/> (the SSE streams) also take <c>?access_token=</c>, because a browser's
+/// EventSource cannot set headers; everywhere else that parameter is ignored.
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IdentityStore identity)
@@ -43,20 +45,41 @@ public sealed class BearerAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ApiErrors.WriteAsync(Context, StatusCodes.Status403Forbidden, "FORBIDDEN", "You do not have permission for this");
 
-    private static string? TokenOf(HttpRequest request)
+    private string? TokenOf(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return header["Bearer ".Length..].Trim() is { Length: > 0 } token ? token : null;
-        if (request.Path.Value?.EndsWith("/stream", StringComparison.Ordinal) == true &&
-            request.Query.TryGetValue("access_token", out var query) && !string.IsNullOrEmpty(query))
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<AccessTokenQueryMetadata>() is not null &&
+            request.Query.TryGetValue(AccessTokenQueryMetadata.Parameter, out var query) && !string.IsNullOrEmpty(query))
             return query.ToString();
         return null;
     }
 }
 
+/// <summary>Marks an endpoint that takes its token as <c>?access_token=</c> too: the SSE streams, for browsers' EventSource.</summary>
+public sealed class AccessTokenQueryMetadata
+{
+    public const string Parameter = "access_token";
+}
+
+public static class AccessTokenQueryExtensions
+{
+    /// <summary>Lets the endpoint take its token from <c>?access_token=</c>.</summary>
+    public static TBuilder AllowAccessTokenQuery<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AccessTokenQueryMetadata());
+}
+
 public static class HttpContextSessionExtensions
 {
+    /// <summary>The client's address as throttling and the audit log key it: IPv4 clients of a dual-stack socket in IPv4 form.</summary>
+    public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+        var address => address.ToString(),
+    };
+
     public static string UserId(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     public static string SessionToken(this HttpContext context) => (string)context.Items[BearerAuthenticationHandler.TokenItem]!;
