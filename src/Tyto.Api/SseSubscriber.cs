@@ -42,15 +42,19 @@ public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string
 }
 
 /// <summary>
-/// Writes a stream of frames as <c>text/event-stream</c> until the client goes away or its session ends: the
-/// session is checked again every <see cref="SessionRecheck"/>, so a logged-out or disabled user stops receiving.
+/// Writes a stream of frames as <c>text/event-stream</c> until the client goes away, its session ends or the node
+/// shuts down: the session is checked again every <see cref="SessionRecheck"/>, so a logged-out or disabled user
+/// stops receiving; at shutdown the response ends like any other, with its final chunk.
 /// </summary>
-public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMaterializer materializer, Func<CancellationToken, Task<bool>> stillAllowed) : IResult
+public sealed class ServerSentEventsResult(
+    Source<SseFrame, NotUsed> frames, IMaterializer materializer, SseConnections connections, Func<CancellationToken, Task<bool>> stillAllowed) : IResult
 {
     public static readonly TimeSpan SessionRecheck = TimeSpan.FromSeconds(5);
     private const string Retry = "retry: 3000\n\n";
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) => connections.ServeAsync(() => WriteAsync(httpContext));
+
+    private async Task WriteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
@@ -63,7 +67,7 @@ public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMa
         {
             await response.WriteAsync(Retry, aborted);
             await response.Body.FlushAsync(aborted);
-            await foreach (var frame in frames.RunAsAsyncEnumerable(materializer).WithCancellation(aborted))
+            await foreach (var frame in connections.UntilShutdown(frames).RunAsAsyncEnumerable(materializer).WithCancellation(aborted))
             {
                 await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame.Text), aborted);
                 await response.Body.FlushAsync(aborted);

@@ -33,6 +33,7 @@ public static class TytoApi
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
+        services.AddSingleton<SseConnections>();
         return services;
     }
 

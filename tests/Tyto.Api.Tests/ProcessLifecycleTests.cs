@@ -56,6 +56,44 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task Sigterm_ends_open_streams_cleanly_and_the_console_stays_quiet()
+    {
+        var dataDir = TytoHost.NewDataDir();
+        var port = FreePort();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var streams = new List<SseReader>();
+        try
+        {
+            var (output, exitCode) = await RunUntilSigtermAsync(dataDir, port, async _ =>
+            {
+                using var login = await client.PostJsonAsync("/api/v1/auth/login", new { username = "admin", password = TytoHost.AdminPassword });
+                var token = (await login.JsonAsync(HttpStatusCode.OK)).GetProperty("token").GetString();
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                for (var i = 0; i < 2; i++)
+                    streams.Add(await SseReader.OpenAsync(client, "/api/v1/stream", Deadline()));
+                foreach (var stream in streams)
+                    await stream.NextSampleAsync(Deadline());
+            }, settings: [$"--Tyto:Auth:AdminPassword={TytoHost.AdminPassword}", "--Tyto:Collection:Interval=1"]);
+
+            Assert.Equal(0, exitCode);
+            // What the server wrote is still there to read after it exited: each stream must end with its final chunk.
+            foreach (var stream in streams)
+                await Assert.ThrowsAsync<EndOfStreamException>(async () =>
+                {
+                    while (true)
+                        await stream.NextAsync(Deadline());
+                });
+            AssertCleanConsole(output, port, dataDir);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+                await stream.DisposeAsync();
+        }
+        TytoHost.DeleteDataDir(dataDir);
+    }
+
+    [Fact]
     public async Task A_docker_socket_tyto_may_not_use_is_unavailable_and_says_why()
     {
         var directory = Directory.CreateTempSubdirectory("tyto-docker-denied-").FullName;
@@ -177,6 +215,8 @@ public sealed class ProcessLifecycleTests
         Assert.Contains($"http://127.0.0.1:{port}", output, StringComparison.Ordinal);
         Assert.Contains(dataDir, output, StringComparison.Ordinal);
     }
+
+    private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
     private static string GeneratedPassword(string output)
     {
