@@ -4,53 +4,65 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Http;
-using Tyto.Actors.Alerts;
 using Tyto.Actors.Metrics;
 
 namespace Tyto.Api;
 
-/// <summary>One frame of a Server-Sent Events stream: an event with data, or a comment that keeps the connection alive.</summary>
-public sealed record SseFrame(string Text)
+/// <summary>
+/// One frame of a Server-Sent Events stream, as UTF-8: an event with data, or a comment that keeps the connection
+/// alive. It is encoded the first time a connection sends it, and that encoding is shared by every other connection.
+/// </summary>
+public sealed class SseFrame(string? agentId, Func<byte[]> encode)
 {
-    public static readonly SseFrame KeepAlive = new(": keep-alive\n\n");
+    public static readonly SseFrame KeepAlive = new(null, () => ": keep-alive\n\n"u8.ToArray());
 
-    public static SseFrame Event(string type, string json) => new($"event: {type}\ndata: {json}\n\n");
+    private readonly Lazy<byte[]> _utf8 = new(encode);
+
+    /// <summary>The agent the frame is about; none for a comment.</summary>
+    public string? AgentId { get; } = agentId;
+
+    public ReadOnlyMemory<byte> Utf8 => _utf8.Value;
+
+    public static SseFrame Metrics(MetricsSample sample) =>
+        Event(sample.AgentId, "metrics", () => JsonSerializer.SerializeToUtf8Bytes(sample, ApiJson.Metrics));
+
+    public static SseFrame Alert(AlertEventDto alert) =>
+        Event(alert.AgentId, "alert", () => JsonSerializer.SerializeToUtf8Bytes(alert, ApiJson.Options));
+
+    private static SseFrame Event(string agentId, string type, Func<byte[]> data) =>
+        new(agentId, () => [.. Encoding.UTF8.GetBytes($"event: {type}\ndata: "), .. data(), .. "\n\n"u8]);
 }
 
 /// <summary>
-/// One open stream connection: its own view of the metrics hub and of the alerts hub (<c>event: alert</c>),
-/// filtered to its agent, with its own bounded buffer that drops the oldest frames when the client reads too
-/// slowly, so a slow client never slows a hub.
+/// One open stream connection's view of the live frames: filtered to its agent, with its own bounded buffer that
+/// drops the oldest frames when the client reads too slowly, so a slow client never slows the others.
 /// </summary>
-public sealed class SseSubscriber(Source<MetricsSample, NotUsed> samples, string? agentId, Source<IAlertEvent, NotUsed>? alerts = null)
+public sealed class SseSubscriber(Source<SseFrame, NotUsed> frames, string? agentId)
 {
     public const int BufferSize = 32;
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
 
     public Source<SseFrame, NotUsed> Frames(TimeSpan keepAlive) =>
-        samples
-            .Where(s => agentId is null || s.AgentId == agentId)
-            .Select(s => SseFrame.Event("metrics", JsonSerializer.Serialize(s, ApiJson.Metrics)))
-            .Merge(
-                (alerts ?? Source.Never<IAlertEvent>())
-                    .Select(e => AlertEventDto.From(e))
-                    .Where(a => agentId is null || a.AgentId == agentId)
-                    .Select(a => SseFrame.Event("alert", JsonSerializer.Serialize(a, ApiJson.Options))),
-                eagerComplete: true)
+        frames
+            .Where(f => agentId is null || f.AgentId == agentId)
             .Buffer(BufferSize, OverflowStrategy.DropHead)
             .KeepAlive(keepAlive, () => SseFrame.KeepAlive);
 }
 
 /// <summary>
-/// Writes a stream of frames as <c>text/event-stream</c> until the client goes away or its session ends: the
-/// session is checked again every <see cref="SessionRecheck"/>, so a logged-out or disabled user stops receiving.
+/// Writes a stream of frames as <c>text/event-stream</c> until the client goes away, its session ends or the node
+/// shuts down: the session is checked again every <see cref="SessionRecheck"/>, so a logged-out or disabled user
+/// stops receiving; at shutdown the response ends like any other, with its final chunk.
 /// </summary>
-public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMaterializer materializer, Func<CancellationToken, Task<bool>> stillAllowed) : IResult
+public sealed class ServerSentEventsResult(
+    Source<SseFrame, NotUsed> frames, IMaterializer materializer, SseConnections connections, Func<CancellationToken, Task<bool>> stillAllowed) : IResult
 {
     public static readonly TimeSpan SessionRecheck = TimeSpan.FromSeconds(5);
     private const string Retry = "retry: 3000\n\n";
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) => connections.ServeAsync(() => WriteAsync(httpContext));
+
+    private async Task WriteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted);
@@ -63,9 +75,9 @@ public sealed class ServerSentEventsResult(Source<SseFrame, NotUsed> frames, IMa
         {
             await response.WriteAsync(Retry, aborted);
             await response.Body.FlushAsync(aborted);
-            await foreach (var frame in frames.RunAsAsyncEnumerable(materializer).WithCancellation(aborted))
+            await foreach (var frame in connections.UntilShutdown(frames).RunAsAsyncEnumerable(materializer).WithCancellation(aborted))
             {
-                await response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame.Text), aborted);
+                await response.Body.WriteAsync(frame.Utf8, aborted);
                 await response.Body.FlushAsync(aborted);
             }
         }

@@ -5,9 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Tyto.Actors.Agents;
-using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
-using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
 
 namespace Tyto.Api;
@@ -22,14 +20,14 @@ public static class StreamApi
     }
 
     private static async Task<IResult> Stream(
-        [FromQuery(Name = "agent_id")] string? agentId, HttpContext context, IdentityStore identity, IRequiredActor<AgentRegion> agents, MetricsHub hub, AlertsHub alerts,
-        IMaterializer materializer, CancellationToken cancellationToken)
+        [FromQuery(Name = "agent_id")] string? agentId, HttpContext context, IdentityStore identity, IRequiredActor<AgentRegion> agents, LiveFrames live,
+        SseConnections connections, IMaterializer materializer, CancellationToken cancellationToken)
     {
         if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agentId);
-        var subscriber = new SseSubscriber(hub.Samples, agentId, alerts.Events);
+        var subscriber = new SseSubscriber(live.Frames, agentId);
         var token = context.SessionToken();
-        return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer,
+        return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer, connections,
             async ct => await identity.AuthenticateAsync(token, ct) is { } user && Permissions.AnyGrants(user.Permissions, Permissions.MetricsRead));
     }
 }

@@ -44,6 +44,9 @@ public static class TytoApi
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
+        services.AddSingleton(sp => new LiveFrames(
+            sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
+        services.AddSingleton<SseConnections>();
         return services;
     }
 

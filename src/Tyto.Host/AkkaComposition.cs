@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
@@ -19,14 +20,15 @@ public static class AkkaComposition
     public const string SystemName = "tyto";
     public const string ServerRole = "server";
 
-    public static AkkaConfigurationBuilder ConfigureServerNode(this AkkaConfigurationBuilder akka, TytoOptions options, TytoDatabase database)
+    public static AkkaConfigurationBuilder ConfigureServerNode(this AkkaConfigurationBuilder akka, TytoOptions options, TytoDatabase database, ILoggerFactory loggerFactory)
     {
         var cluster = options.Cluster;
         akka.AddHocon(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "akka.hocon")), HoconAddMode.Prepend)
             .ConfigureLoggers(loggers =>
             {
-                // Akka logs through Microsoft.Extensions.Logging, so the "Logging" settings govern it too.
-                loggers.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                // Akka logs through Microsoft.Extensions.Logging, at the level the "Logging" settings give it: events
+                // below it are not raised at all, so none is left queued to be printed raw when the logger stops.
+                loggers.LogLevel = LogLevelOf(loggerFactory.CreateLogger<ActorSystem>());
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
@@ -49,4 +51,10 @@ public static class AkkaComposition
             akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
         return akka;
     }
+
+    private static Akka.Event.LogLevel LogLevelOf(ILogger logger) =>
+        logger.IsEnabled(LogLevel.Debug) ? Akka.Event.LogLevel.DebugLevel
+        : logger.IsEnabled(LogLevel.Information) ? Akka.Event.LogLevel.InfoLevel
+        : logger.IsEnabled(LogLevel.Warning) ? Akka.Event.LogLevel.WarningLevel
+        : Akka.Event.LogLevel.ErrorLevel;
 }

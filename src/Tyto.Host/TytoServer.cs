@@ -9,7 +9,7 @@ using Tyto.Api;
 namespace Tyto.Host;
 
 /// <summary>Builds and starts a Tyto server node; used by <c>Program</c> and by the HTTP tests alike.</summary>
-public static class TytoServer
+public static partial class TytoServer
 {
     public const string DefaultUrl = "http://localhost:8080";
 
@@ -30,14 +30,19 @@ public static class TytoServer
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<HistoryStore>();
         builder.Services.AddTytoApi();
-        builder.Services.AddAkka(AkkaComposition.SystemName, akka => akka.ConfigureServerNode(options, database));
+        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(options, database, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseTytoApi();
+        var dataDir = Path.GetFullPath(options.DataDir);
+        app.Lifetime.ApplicationStarted.Register(() => LogServing(app.Logger, app.Urls, dataDir));
         return app;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tyto is serving {Urls} with its data in {DataDir}")]
+    private static partial void LogServing(ILogger logger, IEnumerable<string> urls, string dataDir);
 
     /// <summary>Prepares the database and the first admin; call before starting the application.</summary>
     public static async Task InitializeAsync(this WebApplication app, CancellationToken cancellationToken = default)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Text;
+using System.Text.RegularExpressions;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Tests.Collection;
 
@@ -14,6 +15,15 @@ public sealed class ProcessLifecycleTests
 {
     private const int Sigterm = 15;
     private const string PasswordBanner = "Tyto created the user 'admin' with the password:";
+
+    /// <summary>What no entry of a clean start and stop may contain: log levels, exceptions, stack frames.</summary>
+    private static readonly string[] Noise = ["warn", "fail", "error", "exception", "   at "];
+
+    /// <summary>
+    /// Akka's warning that the scheduler ran seconds late reports the load of the machine the tests run on (other
+    /// builds and test runs), not Tyto's start or stop; it is the one warning a clean run may show.
+    /// </summary>
+    private const string StarvedScheduler = "Scheduled sending of heartbeat was delayed";
 
     [Fact]
     public async Task First_start_prints_a_generated_password_once_and_sigterm_stops_cleanly()
@@ -30,6 +40,7 @@ public sealed class ProcessLifecycleTests
             await login.JsonAsync(HttpStatusCode.OK);
         });
         Assert.Equal(0, firstExit);
+        AssertCleanConsole(firstOutput, port, dataDir);
 
         var (secondOutput, secondExit) = await RunUntilSigtermAsync(dataDir, port, async _ =>
         {
@@ -38,8 +49,47 @@ public sealed class ProcessLifecycleTests
             await login.JsonAsync(HttpStatusCode.OK);
         });
         Assert.Equal(0, secondExit);
+        AssertCleanConsole(secondOutput, port, dataDir);
         Assert.DoesNotContain(PasswordBanner, secondOutput, StringComparison.Ordinal);
         Assert.DoesNotContain(GeneratedPassword(firstOutput), secondOutput, StringComparison.Ordinal);
+        TytoHost.DeleteDataDir(dataDir);
+    }
+
+    [Fact]
+    public async Task Sigterm_ends_open_streams_cleanly_and_the_console_stays_quiet()
+    {
+        var dataDir = TytoHost.NewDataDir();
+        var port = FreePort();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var streams = new List<SseReader>();
+        try
+        {
+            var (output, exitCode) = await RunUntilSigtermAsync(dataDir, port, async _ =>
+            {
+                using var login = await client.PostJsonAsync("/api/v1/auth/login", new { username = "admin", password = TytoHost.AdminPassword });
+                var token = (await login.JsonAsync(HttpStatusCode.OK)).GetProperty("token").GetString();
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                for (var i = 0; i < 2; i++)
+                    streams.Add(await SseReader.OpenAsync(client, "/api/v1/stream", Deadline()));
+                foreach (var stream in streams)
+                    await stream.NextSampleAsync(Deadline());
+            }, settings: [$"--Tyto:Auth:AdminPassword={TytoHost.AdminPassword}", "--Tyto:Collection:Interval=1"]);
+
+            Assert.Equal(0, exitCode);
+            // What the server wrote is still there to read after it exited: each stream must end with its final chunk.
+            foreach (var stream in streams)
+                await Assert.ThrowsAsync<EndOfStreamException>(async () =>
+                {
+                    while (true)
+                        await stream.NextAsync(Deadline());
+                });
+            AssertCleanConsole(output, port, dataDir);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+                await stream.DisposeAsync();
+        }
         TytoHost.DeleteDataDir(dataDir);
     }
 
@@ -154,6 +204,19 @@ public sealed class ProcessLifecycleTests
             await Task.Delay(200);
         }
     }
+
+    /// <summary>A clean start and stop print where Tyto serves and keeps its data, and no warning, error or stack trace.</summary>
+    private static void AssertCleanConsole(string output, int port, string dataDir)
+    {
+        // An entry is a line and the indented lines under it (a log event's message, an exception's stack).
+        var entries = Regex.Split(output, @"\n(?=\S)");
+        var noisy = entries.Where(e => !e.Contains(StarvedScheduler, StringComparison.Ordinal) && Noise.Any(n => e.Contains(n, StringComparison.OrdinalIgnoreCase)));
+        Assert.True(!noisy.Any(), $"A clean start and stop printed:\n{output}");
+        Assert.Contains($"http://127.0.0.1:{port}", output, StringComparison.Ordinal);
+        Assert.Contains(dataDir, output, StringComparison.Ordinal);
+    }
+
+    private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
 
     private static string GeneratedPassword(string output)
     {

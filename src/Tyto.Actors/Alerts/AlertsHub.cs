@@ -14,12 +14,10 @@ public sealed class AlertsHub : IExtension
     public AlertsHub(ActorSystem system)
     {
         var materializer = system.Materializer();
-        var (ingest, events) = MergeHub.Source<IAlertEvent>(16)
-            .ToMaterialized(BroadcastHub.Sink<IAlertEvent>(64), Keep.Both)
-            .Run(materializer);
-        Events = events;
+        var hub = new LiveHub<IAlertEvent>(system, "alerts-hub", 16, 64);
+        Events = hub.Output;
         // Alerts are rare; should the hub ever lag, the oldest waiting event is dropped from the live push only.
-        Publisher = Source.ActorRef<IAlertEvent>(256, OverflowStrategy.DropHead).To(ingest).Run(materializer);
+        Publisher = Source.ActorRef<IAlertEvent>(256, OverflowStrategy.DropHead).To(hub.Ingest).Run(materializer);
         // One consumer that never lags keeps the hub draining while no client is attached.
         Events.RunWith(Sink.Ignore<IAlertEvent>(), materializer);
     }

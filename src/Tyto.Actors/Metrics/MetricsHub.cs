@@ -1,6 +1,5 @@
 using Akka;
 using Akka.Actor;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 
 namespace Tyto.Actors.Metrics;
@@ -16,16 +15,16 @@ public sealed class MetricsHub : IExtension
 
     public MetricsHub(ActorSystem system)
     {
-        (Ingest, Samples) = MergeHub.Source<MetricsSample>(PerProducerBuffer)
-            .ToMaterialized(BroadcastHub.Sink<MetricsSample>(BroadcastBuffer), Keep.Both)
-            .Run(system.Materializer());
+        var hub = new LiveHub<MetricsSample>(system, "metrics-hub", PerProducerBuffer, BroadcastBuffer);
+        Ingest = hub.Ingest;
+        Samples = hub.Output;
     }
 
     public Sink<MetricsSample, NotUsed> Ingest { get; }
 
     /// <summary>
     /// Every sample from the moment of attaching. The hub moves at the pace of its slowest consumer, so every
-    /// consumer must keep up or drop on its own side.
+    /// consumer must keep up or drop on its own side. It completes when the node shuts down.
     /// </summary>
     public Source<MetricsSample, NotUsed> Samples { get; }
 
