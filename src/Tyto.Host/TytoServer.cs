@@ -19,6 +19,7 @@ public static class TytoServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => RequestLimitsMiddleware.RaiseServerLimits(kestrel.Limits));
 
         var options = builder.Configuration.GetSection(TytoOptions.Section).Get<TytoOptions>() ?? new TytoOptions();
         Validate(options);
