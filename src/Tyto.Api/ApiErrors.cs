@@ -1,6 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Persistence;
 
@@ -49,25 +53,31 @@ public static class ApiErrors
         403 => ("FORBIDDEN", "You do not have permission for this"),
         404 => ("NOT_FOUND", "No such resource"),
         405 => ("METHOD_NOT_ALLOWED", "This method is not allowed on this resource"),
+        408 => ("REQUEST_TIMEOUT", "The request body did not arrive in time"),
         409 => ("CONFLICT", "The request conflicts with the current state"),
         413 => ("PAYLOAD_TOO_LARGE", "The request body is too large"),
+        414 => ("URI_TOO_LONG", "The request target is too long"),
         415 => ("UNSUPPORTED_MEDIA_TYPE", "The request body must be JSON"),
         429 => ("RATE_LIMITED", "Too many requests"),
+        431 => ("HEADERS_TOO_LARGE", "The request headers are too large"),
         _ when status >= 500 => ("INTERNAL_ERROR", "An internal error occurred"),
         _ => ("ERROR", "The request failed"),
     };
 
-    public static Task WriteAsync(HttpContext context, int status, string code, string message)
+    public static Task WriteAsync(HttpContext context, int status, string code, string message, IReadOnlyDictionary<string, object>? details = null)
     {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new ErrorResponse(message, code, details ?? NoDetails), ApiJson.Options);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new ErrorResponse(message, code, NoDetails), ApiJson.Options), context.RequestAborted);
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 }
 
 /// <summary>
-/// Turns every failure under <c>/api/</c> and of <c>/metrics</c> into the envelope: unreadable request bodies, unmatched routes and
-/// methods, bare status codes, writes the database refused (503), and unhandled exceptions (500, never with a stack trace).
+/// Turns every failure into the envelope: unreadable request bodies (naming the property at fault, never the framework's text),
+/// unmatched routes and methods, bare status codes, writes the database refused (503), and unhandled exceptions (500, never with
+/// a stack trace).
 /// </summary>
 public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
 {
@@ -79,9 +89,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {
-            var (code, _) = ApiErrors.ForStatus(e.StatusCode);
-            var message = e.InnerException is JsonException ? "The request body is not valid JSON for this endpoint" : e.Message;
-            await ApiErrors.WriteAsync(context, e.StatusCode, e.StatusCode == 400 ? "INVALID_REQUEST" : code, message);
+            await WriteBadRequestAsync(context, e);
             return;
         }
         catch (StoreUnavailableException e) when (!context.Response.HasStarted)
@@ -102,12 +110,26 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
             return;
         }
 
-        if (context.Response is { HasStarted: false, StatusCode: >= 400 } &&
-            (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/metrics")))
+        if (context.Response is { HasStarted: false, StatusCode: >= 400 })
         {
             var (code, message) = ApiErrors.ForStatus(context.Response.StatusCode);
             await ApiErrors.WriteAsync(context, context.Response.StatusCode, code, message);
         }
+    }
+
+    /// <summary>A body the endpoint could not read: what is wrong with it, or that it is missing.</summary>
+    private static Task WriteBadRequestAsync(HttpContext context, BadHttpRequestException e)
+    {
+        var bodyType = context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        if (e.StatusCode != StatusCodes.Status400BadRequest || (bodyType is null && e.InnerException is not JsonException))
+        {
+            var (code, message) = ApiErrors.ForStatus(e.StatusCode);
+            return ApiErrors.WriteAsync(context, e.StatusCode, code, message);
+        }
+        var (problem, details) = e.InnerException is JsonException json
+            ? JsonBodyErrors.Explain(json, bodyType, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)
+            : ("The request body is required", new Dictionary<string, object> { ["body"] = "is required" });
+        return ApiErrors.WriteAsync(context, e.StatusCode, "INVALID_REQUEST", problem, details);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

@@ -1,8 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tyto.Api;
 
-/// <summary>JSON conventions of API.md: resource objects are snake_case; metrics samples are camelCase.</summary>
+/// <summary>
+/// JSON conventions of API.md: resource objects are snake_case; metrics samples are camelCase. Request bodies are read strictly:
+/// exact property names, numbers as numbers, each property once and none the endpoint does not know.
+/// </summary>
 public static class ApiJson
 {
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -13,6 +17,10 @@ public static class ApiJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.PropertyNameCaseInsensitive = false;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.AllowDuplicateProperties = false;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         return options;
     }
 }

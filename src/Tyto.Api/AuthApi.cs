@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -27,7 +28,24 @@ public static class AuthApi
     public sealed record MeResponse(
         string Id, string Username, string? Email, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions, string AuthProvider, DateTime? LastLogin);
 
-    public sealed record UpdateMeRequest(string? Email);
+    /// <summary>The profile a user may change: a property left out stays as it is, <c>null</c> clears it.</summary>
+    public sealed class UpdateMeRequest
+    {
+        private readonly string? email;
+
+        public string? Email
+        {
+            get => email;
+            init
+            {
+                email = value;
+                HasEmail = true;
+            }
+        }
+
+        [JsonIgnore]
+        public bool HasEmail { get; private init; }
+    }
 
     public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
@@ -93,6 +111,8 @@ public static class AuthApi
 
     private static async Task<IResult> UpdateMe(UpdateMeRequest request, ClaimsPrincipal user, IdentityStore identity, CancellationToken cancellationToken)
     {
+        if (!request.HasEmail)
+            return await GetMe(user, identity, cancellationToken);
         var (profile, failure) = await identity.UpdateOwnEmailAsync(user.UserId(), request.Email, cancellationToken);
         return failure is null ? TypedResults.Ok(ToMe(profile!)) : ApiErrors.From(failure);
     }

@@ -53,6 +53,7 @@ public static class TytoApi
     public static WebApplication UseTytoApi(this WebApplication app)
     {
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();

@@ -20,6 +20,7 @@ public static partial class TytoServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => RequestLimitsMiddleware.RaiseServerLimits(kestrel.Limits));
 
         // One bound instance, checked before anything uses it, serves the composition below and IOptions alike.
         var options = Bind(builder.Configuration.GetSection(TytoOptions.Section));
