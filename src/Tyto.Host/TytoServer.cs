@@ -30,7 +30,7 @@ public static class TytoServer
         builder.Services.AddTytoApi();
         builder.Services.AddAkka(AkkaComposition.SystemName, akka => akka.ConfigureServerNode(options, database));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
-        builder.Services.AddHostedService<NativeHeapTrimmer>();
+        builder.Services.AddHostedService<MemoryTrimmer>();
 
         var app = builder.Build();
         app.UseTytoApi();

@@ -37,7 +37,7 @@ public sealed class LeanServerTests
         try
         {
             var before = AnonymousKiB();
-            Assert.True(NativeHeapTrimmer.Trim());
+            Assert.True(MemoryTrimmer.TrimCHeap());
             var released = before - AnonymousKiB();
             Assert.True(released >= blocks * blockSize / 1024 / 2, $"{released} KiB of {blocks * blockSize / 1024} KiB released");
         }
@@ -45,6 +45,17 @@ public sealed class LeanServerTests
         {
             Marshal.FreeHGlobal(sentinel);
         }
+    }
+
+    [Fact]
+    public void A_small_managed_heap_is_compacted_and_its_free_space_decommitted()
+    {
+        var before = GC.GetGCMemoryInfo(GCKind.FullBlocking).Index;
+        Assert.True(MemoryTrimmer.CompactSmallHeap(long.MaxValue));
+        var collection = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        Assert.True(collection.Index > before);
+        Assert.True(collection.Compacted);
+        Assert.False(MemoryTrimmer.CompactSmallHeap(0));
     }
 
     private static long AnonymousKiB() =>
