@@ -33,6 +33,7 @@ public static partial class TytoServer
         builder.Services.AddTytoApi();
         builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(options, database, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddHostedService<MemoryTrimmer>();
         services?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Where the idle server's memory goes: runs Tyto.Host (Release build output, a copy with its own data dir and port)
+# collecting every 1 s with no client, and at each time in AT prints RSS split into anonymous, file-backed and
+# shared memory (/proc/<pid>/status), PSS (/proc/<pid>/smaps_rollup), the GC heap, and the largest mappings.
+#
+# AT        seconds after /health answers at which to sample (default "180 600")
+# PORT      HTTP port on 127.0.0.1 (default 18191)
+# TOP       how many mappings to list per sample (default 25; 0 for none)
+# SKIP_BUILD=1  reuse the existing Release build     APP_DIR  run that build output instead; implies SKIP_BUILD=1
+# RUNTIMECONFIG a runtimeconfig.json to run with instead of the build's (an experiment without a rebuild)
+# Any DOTNET_* variable set by the caller reaches the server. The server listens on 127.0.0.1 only.
+set -euo pipefail
+
+readonly AT="${AT:-180 600}"
+readonly PORT="${PORT:-18191}"
+readonly TOP="${TOP:-25}"
+readonly URL="http://127.0.0.1:${PORT}"
+readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly BUILD_DIR="${REPO}/src/Tyto.Host/bin/Release/net10.0"
+
+TMP="$(mktemp -d -t tyto-memory.XXXXXX)"
+SERVER_PID=""
+
+cleanup() {
+    if [[ -n "${SERVER_PID}" ]] && kill -0 "${SERVER_PID}" 2>/dev/null; then
+        kill -TERM "${SERVER_PID}" 2>/dev/null || true
+        for _ in $(seq 1 20); do
+            kill -0 "${SERVER_PID}" 2>/dev/null || break
+            sleep 1
+        done
+        kill -KILL "${SERVER_PID}" 2>/dev/null || true
+    fi
+    rm -rf "${TMP}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+require_alive() {
+    if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
+        echo "The server exited early; its log:" >&2
+        tail -n 50 "${TMP}/server.log" >&2
+        exit 1
+    fi
+}
+
+# One line: RSS and its anonymous / file-backed / shared parts, PSS, in MB.
+memory_line() {
+    local pid="$1"
+    awk '/^(VmRSS|RssAnon|RssFile|RssShmem):/ { v[$1] = $2 } /^Pss:/ { v["Pss:"] = $2 }
+        END { printf "RSS %.1f MB  PSS %.1f  anonymous %.1f  file-backed %.1f  shmem %.1f\n",
+              v["VmRSS:"] / 1024, v["Pss:"] / 1024, v["RssAnon:"] / 1024, v["RssFile:"] / 1024, v["RssShmem:"] / 1024 }' \
+        "/proc/${pid}/status" "/proc/${pid}/smaps_rollup"
+}
+
+# The largest mappings by RSS, grouped by name (anonymous ones as [anon]), in MB.
+top_mappings() {
+    local pid="$1"
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; for (i = 7; i <= NF; i++) name = name " " $i; next }
+        /^Rss:/ { rss[name] += $2 }
+        END { for (n in rss) if (rss[n] >= 256) printf "  %7.1f  %s\n", rss[n] / 1024, n }' "/proc/${pid}/smaps" \
+        | sort -rn | head -n "${TOP}"
+}
+
+# The anonymous part split into the GC's reservation, the C heap (main arena and the 64 MB-aligned thread arenas) and
+# the rest (thread stacks, runtime data), in MB. Needs python3 for the address arithmetic; skipped without it.
+anonymous_parts() {
+    command -v python3 > /dev/null || return 0
+    python3 - "$1" <<'PY'
+import re, sys
+vmas = []
+for line in open(f"/proc/{sys.argv[1]}/smaps"):
+    m = re.match(r"^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$", line)
+    if m:
+        vmas.append([int(m[1], 16), int(m[2], 16), m[3] or "[anon]", 0])
+    elif line.startswith("Rss:"):
+        vmas[-1][3] = int(line.split()[1])
+anon = sorted(v for v in vmas if v[2] == "[anon]")
+# The GC's reservation (hundreds of GB) and the regions it committed at its start form one gapless run of mappings.
+runs = []
+for v in anon:
+    if runs and runs[-1][-1][1] == v[0]:
+        runs[-1].append(v)
+    else:
+        runs.append([v])
+gc = {id(v) for run in runs if any(v[1] - v[0] > 64 << 30 for v in run) for v in run}
+# glibc gives each thread arena 64 MB-aligned heaps of 64 MB.
+arena_blocks = {v[0] for v in anon if id(v) not in gc and v[0] % (64 << 20) == 0}
+parts = {"GC heap": 0, "C heap": sum(v[3] for v in vmas if v[2] == "[heap]"), "other": 0}
+for v in anon:
+    if id(v) in gc:
+        parts["GC heap"] += v[3]
+    elif v[0] - v[0] % (64 << 20) in arena_blocks:
+        parts["C heap"] += v[3]
+    else:
+        parts["other"] += v[3]
+print("  anonymous: " + ", ".join(f"{k} {v / 1024:.1f}" for k, v in parts.items()))
+PY
+}
+
+if [[ "${SKIP_BUILD:-0}" != 1 && -z "${APP_DIR:-}" ]]; then
+    echo "Building src/Tyto.Host (Release)..."
+    dotnet build "${REPO}/src/Tyto.Host/Tyto.Host.csproj" -c Release --nologo -v quiet --disable-build-servers > "${TMP}/build.log" 2>&1 \
+        || { tail -n 30 "${TMP}/build.log" >&2; exit 1; }
+fi
+
+mkdir -p "${TMP}/app" "${TMP}/data"
+cp -r "${APP_DIR:-${BUILD_DIR}}/." "${TMP}/app/"
+if [[ -n "${RUNTIMECONFIG:-}" ]]; then
+    cp "${RUNTIMECONFIG}" "${TMP}/app/Tyto.Host.runtimeconfig.json"
+    echo "Using runtimeconfig ${RUNTIMECONFIG}"
+fi
+
+(cd "${TMP}/app" && exec dotnet Tyto.Host.dll --urls "${URL}" --Tyto:DataDir="${TMP}/data" \
+    --Tyto:Auth:AdminPassword=bench-password-1 --Tyto:Collection:Interval=1) > "${TMP}/server.log" 2>&1 &
+SERVER_PID=$!
+echo "Server pid ${SERVER_PID}"
+
+for attempt in $(seq 1 120); do
+    require_alive
+    if curl -fsS --max-time 2 "${URL}/health" > /dev/null 2>&1; then
+        break
+    fi
+    if (( attempt == 120 )); then
+        echo "No answer from ${URL}/health after 120 s" >&2
+        exit 1
+    fi
+    sleep 1
+done
+started="$(date +%s)"
+echo "Healthy at $(date -u +%H:%M:%S); $(memory_line "${SERVER_PID}")"
+
+for at in ${AT}; do
+    wait_s=$(( started + at - $(date +%s) ))
+    (( wait_s > 0 )) && sleep "${wait_s}"
+    require_alive
+    echo
+    echo "At ${at} s: $(memory_line "${SERVER_PID}")"
+    anonymous_parts "${SERVER_PID}"
+    if (( TOP > 0 )); then
+        top_mappings "${SERVER_PID}"
+    fi
+done
+
+kill -TERM "${SERVER_PID}"
+for _ in $(seq 1 30); do
+    kill -0 "${SERVER_PID}" 2>/dev/null || break
+    sleep 1
+done
+if kill -0 "${SERVER_PID}" 2>/dev/null; then
+    echo "The server did not stop within 30 s of SIGTERM" >&2
+    exit 1
+fi
+exit_code=0
+wait "${SERVER_PID}" || exit_code=$?
+SERVER_PID=""
+echo
+echo "Server stopped on SIGTERM (exit code ${exit_code}); warnings and errors in its log:"
+grep -E -i 'warn|fail|error|exception' "${TMP}/server.log" | head -n 10 || true
