@@ -80,6 +80,8 @@ public sealed class AuthOptionsValidator : TytoOptionsValidator
         // Zero would refuse every login, the right password included.
         yield return AtLeast(auth.LoginThrottle.MaxFailuresPerUser, 1, "Tyto:Auth:LoginThrottle:MaxFailuresPerUser");
         yield return AtLeast(auth.LoginThrottle.MaxFailuresPerAddress, 1, "Tyto:Auth:LoginThrottle:MaxFailuresPerAddress");
+        yield return NotNegative(auth.LoginThrottle.SlowDown, "Tyto:Auth:LoginThrottle:SlowDown");
+        yield return Positive(auth.AuditRetention, "Tyto:Auth:AuditRetention");
     }
 }
 
@@ -132,6 +134,11 @@ public sealed class HistoryOptionsValidator : TytoOptionsValidator
         yield return NotNegative(history.IdleGrace, "Tyto:History:IdleGrace");
         yield return Positive(history.PruneInterval, "Tyto:History:PruneInterval");
         yield return AtLeast(history.PruneBatch, 1, "Tyto:History:PruneBatch");
+        // Zero would retry a refused batch in a tight loop.
+        yield return Positive(history.RetryDelay, "Tyto:History:RetryDelay");
+        yield return history.MaxRetryDelay >= history.RetryDelay
+            ? null
+            : $"Tyto:History:MaxRetryDelay must be at least Tyto:History:RetryDelay ({history.RetryDelay}; is {history.MaxRetryDelay}).";
         yield return Positive(history.Retention.Raw, "Tyto:History:Retention:Raw");
         yield return Positive(history.Retention.OneMinute, "Tyto:History:Retention:OneMinute");
         yield return Positive(history.Retention.FiveMinutes, "Tyto:History:Retention:FiveMinutes");
