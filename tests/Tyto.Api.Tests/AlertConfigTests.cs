@@ -25,8 +25,9 @@ public sealed class AlertConfigTests(SharedHost shared) : IClassFixture<SharedHo
             var body = await response.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
             Assert.True(body.GetProperty("details").TryGetProperty(field, out _), body.GetRawText());
         }
-        // A valid part beside the bad one is not applied either.
-        var mixed = json.StartsWith('{') ? json.Insert(1, "\"memory\":{\"warning\":11},") : json;
+        // A valid part beside the bad one (of another type: a repeated one is refused as such) is not applied either.
+        var valid = json.Contains("\"memory\"", StringComparison.Ordinal) ? "\"disk\":{\"critical\":99}," : "\"memory\":{\"warning\":11},";
+        var mixed = json.StartsWith('{') ? json.Insert(1, valid) : json;
         using (var response = await shared.Admin.SendRawAsync(HttpMethod.Post, "/api/v1/alerts/config", mixed))
             await response.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
 
