@@ -169,11 +169,16 @@ public static class AgentHosting
         builder
             .WithShardRegion<AgentRegion>(
                 "agents",
-                (system, registry) => agentId =>
+                (system, registry) =>
                 {
-                    var rules = new AlertRules(
-                        registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, AlertsHub.Get(system).Publisher);
-                    return Props.Create(() => new AgentActor(agentId, rules));
+                    // The hub is made with the region, not with the first agent: one made during shutdown would miss its close.
+                    var publisher = AlertsHub.Get(system).Publisher;
+                    return agentId =>
+                    {
+                        var rules = new AlertRules(
+                            registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, publisher);
+                        return Props.Create(() => new AgentActor(agentId, rules));
+                    };
                 },
                 new AgentMessageExtractor(),
                 new ShardOptions { Role = role, RememberEntities = false, StateStoreMode = StateStoreMode.DData })
