@@ -20,6 +20,7 @@ public static class ApiDocument
 {
     public const string DocumentPath = "/openapi/v1.json";
     public const string ReferencePath = "/docs";
+    private const string DocumentName = "v1";
 
     /// <summary>The extension naming the permission an operation requires, or <see cref="SignedIn"/>.</summary>
     public const string PermissionExtension = "x-permission";
@@ -30,6 +31,15 @@ public static class ApiDocument
     private const string BearerScheme = "bearer";
     private const string Envelope = nameof(ErrorResponse);
 
+    /// <summary>
+    /// The framework's handler takes the document's name from the query string too, and answers an unknown one in plain
+    /// text: there is one document, and any other name is a 404 in the envelope.
+    /// </summary>
+    private static ValueTask<object?> OnlyThisDocument(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.Arguments.OfType<string>().All(name => name == DocumentName)
+            ? next(context)
+            : ValueTask.FromResult<object?>(ApiErrors.NotFound("NOT_FOUND", $"The only API document is {DocumentPath}"));
+
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -39,7 +49,7 @@ public static class ApiDocument
 
     public static IEndpointRouteBuilder MapApiDocument(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        app.MapOpenApi(DocumentPath).AllowAnonymous().AddEndpointFilter(OnlyThisDocument);
         // The page's script is served from the package, and it loads no fonts from elsewhere: it works offline.
         app.MapScalarApiReference(ReferencePath, options => options
                 .WithTitle("Tyto API")
