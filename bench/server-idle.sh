@@ -10,32 +10,17 @@
 # SKIP_BUILD=1  reuse the existing Release build     AKKA_HOCON  a hocon file to run with instead of hocon/akka.hocon
 # APP_DIR   run that build output (a `dotnet publish` folder, say) instead; implies SKIP_BUILD=1
 # Any DOTNET_* variable set by the caller reaches the server. The server listens on 127.0.0.1 only.
+# Building, starting and stopping the server: server-lib.sh, shared with server-memory.sh.
 set -euo pipefail
 
 readonly DURATION="${DURATION:-600}"
 readonly WARMUP="${WARMUP:-30}"
 readonly PORT="${PORT:-18181}"
-readonly URL="http://127.0.0.1:${PORT}"
-readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-readonly BUILD_DIR="${REPO}/src/Tyto.Host/bin/Release/net10.0"
 readonly CLK_TCK="$(getconf CLK_TCK)"
 
-TMP="$(mktemp -d -t tyto-idle.XXXXXX)"
-SERVER_PID=""
-
-cleanup() {
-    if [[ -n "${SERVER_PID}" ]] && kill -0 "${SERVER_PID}" 2>/dev/null; then
-        kill -TERM "${SERVER_PID}" 2>/dev/null || true
-        for _ in $(seq 1 20); do
-            kill -0 "${SERVER_PID}" 2>/dev/null || break
-            sleep 1
-        done
-        kill -KILL "${SERVER_PID}" 2>/dev/null || true
-    fi
-    rm -rf "${TMP}"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=server-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
+bench_init idle
 
 # utime + stime of the server in clock ticks (fields 14 and 15; the name in parentheses may hold spaces).
 cpu_ticks() {
@@ -69,45 +54,11 @@ cpu_percent() {
         'BEGIN { printf "%.2f", dt / hz / (dn / 1e9) * 100 }'
 }
 
-require_alive() {
-    if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
-        echo "The server exited early; its log:" >&2
-        tail -n 50 "${TMP}/server.log" >&2
-        exit 1
-    fi
-}
-
-if [[ "${SKIP_BUILD:-0}" != 1 && -z "${APP_DIR:-}" ]]; then
-    echo "Building src/Tyto.Host (Release)..."
-    dotnet build "${REPO}/src/Tyto.Host/Tyto.Host.csproj" -c Release --nologo -v quiet --disable-build-servers > "${TMP}/build.log" 2>&1 \
-        || { tail -n 30 "${TMP}/build.log" >&2; exit 1; }
-fi
-
-# Run from a copy, so a rebuild during the window cannot touch the running binaries and a hocon can be swapped in.
-mkdir -p "${TMP}/app" "${TMP}/data"
-cp -r "${APP_DIR:-${BUILD_DIR}}/." "${TMP}/app/"
-if [[ -n "${AKKA_HOCON:-}" ]]; then
-    cp "${AKKA_HOCON}" "${TMP}/app/hocon/akka.hocon"
-    echo "Using hocon ${AKKA_HOCON}"
-fi
-
-# The app directory is the content root, as in an installed service: appsettings.json applies.
-(cd "${TMP}/app" && exec dotnet Tyto.Host.dll --urls "${URL}" --Tyto:DataDir="${TMP}/data" \
-    --Tyto:Auth:AdminPassword=bench-password-1 --Tyto:Collection:Interval=1) > "${TMP}/server.log" 2>&1 &
-SERVER_PID=$!
-echo "Server pid ${SERVER_PID}"
-
-for attempt in $(seq 1 60); do
-    require_alive
-    if curl -fsS --max-time 2 "${URL}/health" > /dev/null 2>&1; then
-        break
-    fi
-    if (( attempt == 60 )); then
-        echo "No answer from ${URL}/health after 60 s" >&2
-        exit 1
-    fi
-    sleep 1
-done
+build_server
+copy_app
+replace_in_app "${AKKA_HOCON:-}" hocon/akka.hocon hocon
+start_server
+wait_healthy 60
 echo "Healthy; warming up ${WARMUP} s"
 sleep "${WARMUP}"
 require_alive
@@ -148,16 +99,5 @@ awk -F'\t' -v total="$(( end_ticks - start_ticks ))" 'NR == FNR { start[$1] = $3
         printf "  %6d  threads that ended during the window\n", total - seen
     }' "${TMP}/threads-start" "${TMP}/threads-end" | sort -rn
 
-kill -TERM "${SERVER_PID}"
-for _ in $(seq 1 30); do
-    kill -0 "${SERVER_PID}" 2>/dev/null || break
-    sleep 1
-done
-if kill -0 "${SERVER_PID}" 2>/dev/null; then
-    echo "The server did not stop within 30 s of SIGTERM" >&2
-    exit 1
-fi
-exit_code=0
-wait "${SERVER_PID}" || exit_code=$?
-SERVER_PID=""
-echo "Server stopped on SIGTERM (exit code ${exit_code})"
+stop_server
+echo "Server stopped on SIGTERM (exit code ${SERVER_EXIT_CODE})"

@@ -9,39 +9,16 @@
 # SKIP_BUILD=1  reuse the existing Release build     APP_DIR  run that build output instead; implies SKIP_BUILD=1
 # RUNTIMECONFIG a runtimeconfig.json to run with instead of the build's (an experiment without a rebuild)
 # Any DOTNET_* variable set by the caller reaches the server. The server listens on 127.0.0.1 only.
+# Building, starting and stopping the server: server-lib.sh, shared with server-idle.sh.
 set -euo pipefail
 
 readonly AT="${AT:-180 600}"
 readonly PORT="${PORT:-18191}"
 readonly TOP="${TOP:-25}"
-readonly URL="http://127.0.0.1:${PORT}"
-readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-readonly BUILD_DIR="${REPO}/src/Tyto.Host/bin/Release/net10.0"
 
-TMP="$(mktemp -d -t tyto-memory.XXXXXX)"
-SERVER_PID=""
-
-cleanup() {
-    if [[ -n "${SERVER_PID}" ]] && kill -0 "${SERVER_PID}" 2>/dev/null; then
-        kill -TERM "${SERVER_PID}" 2>/dev/null || true
-        for _ in $(seq 1 20); do
-            kill -0 "${SERVER_PID}" 2>/dev/null || break
-            sleep 1
-        done
-        kill -KILL "${SERVER_PID}" 2>/dev/null || true
-    fi
-    rm -rf "${TMP}"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-require_alive() {
-    if ! kill -0 "${SERVER_PID}" 2>/dev/null; then
-        echo "The server exited early; its log:" >&2
-        tail -n 50 "${TMP}/server.log" >&2
-        exit 1
-    fi
-}
+# shellcheck source=server-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
+bench_init memory
 
 # One line: RSS and its anonymous / file-backed / shared parts, PSS, in MB.
 memory_line() {
@@ -97,35 +74,11 @@ print("  anonymous: " + ", ".join(f"{k} {v / 1024:.1f}" for k, v in parts.items(
 PY
 }
 
-if [[ "${SKIP_BUILD:-0}" != 1 && -z "${APP_DIR:-}" ]]; then
-    echo "Building src/Tyto.Host (Release)..."
-    dotnet build "${REPO}/src/Tyto.Host/Tyto.Host.csproj" -c Release --nologo -v quiet --disable-build-servers > "${TMP}/build.log" 2>&1 \
-        || { tail -n 30 "${TMP}/build.log" >&2; exit 1; }
-fi
-
-mkdir -p "${TMP}/app" "${TMP}/data"
-cp -r "${APP_DIR:-${BUILD_DIR}}/." "${TMP}/app/"
-if [[ -n "${RUNTIMECONFIG:-}" ]]; then
-    cp "${RUNTIMECONFIG}" "${TMP}/app/Tyto.Host.runtimeconfig.json"
-    echo "Using runtimeconfig ${RUNTIMECONFIG}"
-fi
-
-(cd "${TMP}/app" && exec dotnet Tyto.Host.dll --urls "${URL}" --Tyto:DataDir="${TMP}/data" \
-    --Tyto:Auth:AdminPassword=bench-password-1 --Tyto:Collection:Interval=1) > "${TMP}/server.log" 2>&1 &
-SERVER_PID=$!
-echo "Server pid ${SERVER_PID}"
-
-for attempt in $(seq 1 120); do
-    require_alive
-    if curl -fsS --max-time 2 "${URL}/health" > /dev/null 2>&1; then
-        break
-    fi
-    if (( attempt == 120 )); then
-        echo "No answer from ${URL}/health after 120 s" >&2
-        exit 1
-    fi
-    sleep 1
-done
+build_server
+copy_app
+replace_in_app "${RUNTIMECONFIG:-}" Tyto.Host.runtimeconfig.json runtimeconfig
+start_server
+wait_healthy 120
 started="$(date +%s)"
 echo "Healthy at $(date -u +%H:%M:%S); $(memory_line "${SERVER_PID}")"
 
@@ -141,18 +94,7 @@ for at in ${AT}; do
     fi
 done
 
-kill -TERM "${SERVER_PID}"
-for _ in $(seq 1 30); do
-    kill -0 "${SERVER_PID}" 2>/dev/null || break
-    sleep 1
-done
-if kill -0 "${SERVER_PID}" 2>/dev/null; then
-    echo "The server did not stop within 30 s of SIGTERM" >&2
-    exit 1
-fi
-exit_code=0
-wait "${SERVER_PID}" || exit_code=$?
-SERVER_PID=""
+stop_server
 echo
-echo "Server stopped on SIGTERM (exit code ${exit_code}); warnings and errors in its log:"
+echo "Server stopped on SIGTERM (exit code ${SERVER_EXIT_CODE}); warnings and errors in its log:"
 grep -E -i 'warn|fail|error|exception' "${TMP}/server.log" | head -n 10 || true
