@@ -29,13 +29,14 @@ memory_line() {
         "/proc/${pid}/status" "/proc/${pid}/smaps_rollup"
 }
 
-# The largest mappings by RSS, grouped by name (anonymous ones as [anon]), in MB.
+# The largest mappings by RSS, grouped by name (anonymous ones as [anon]), in MB. The last awk reads to the end where
+# head would close the pipe early: sort's SIGPIPE would then fail the pipeline under pipefail and end the script.
 top_mappings() {
     local pid="$1"
     awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; for (i = 7; i <= NF; i++) name = name " " $i; next }
         /^Rss:/ { rss[name] += $2 }
         END { for (n in rss) if (rss[n] >= 256) printf "  %7.1f  %s\n", rss[n] / 1024, n }' "/proc/${pid}/smaps" \
-        | sort -rn | head -n "${TOP}"
+        | sort -rn | awk -v n="${TOP}" 'NR <= n'
 }
 
 # The anonymous part split into the GC's reservation, the C heap (main arena and the 64 MB-aligned thread arenas) and
