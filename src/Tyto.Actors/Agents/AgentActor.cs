@@ -17,7 +17,7 @@ namespace Tyto.Actors.Agents;
 /// One monitored host, as a cluster-sharded, event-sourced entity: its lifecycle is persisted; whether it is
 /// online, its host connection and its latest sample live in memory.
 /// </summary>
-public sealed class AgentActor : ReceivePersistentActor
+public sealed class AgentActor : TytoPersistentActor
 {
     public const string Tag = "agent";
     private const int SnapshotEvery = 50;
@@ -40,7 +40,9 @@ public sealed class AgentActor : ReceivePersistentActor
         Command<RegisterLocalHost>(command =>
         {
             Attach(command.Monitor);
-            PersistAll(_state.Decide(command, DateTime.UtcNow).Select(e => new Tagged(e, [Tag])), tagged => Apply((IAgentEvent)tagged.Payload));
+            // The monitor registers again now and then (HostMonitorActor.RegisterEvery): a registration the journal refused stops
+            // this actor, is reported as a store failure, and succeeds on a later try.
+            PersistAllFor(ActorRefs.Nobody, _state.Decide(command, DateTime.UtcNow).Select(e => new Tagged(e, [Tag])), tagged => Apply((IAgentEvent)tagged.Payload));
         });
         Command<RecordSample>(record =>
         {

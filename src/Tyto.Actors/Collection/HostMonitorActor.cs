@@ -13,8 +13,18 @@ namespace Tyto.Actors.Collection;
 /// Monitors one host: a <see cref="CollectorActor"/> per collector and a <see cref="SamplerActor"/>; follows the
 /// collection settings and answers commands about the host's processes.
 /// </summary>
-public sealed class HostMonitorActor : ReceiveActor
+public sealed class HostMonitorActor : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// How often the host registers with its agent again: an agent entity that lost its monitor (restarted after a failed
+    /// write, passivated) or whose registration the journal refused gets it back. A known agent writes nothing.
+    /// </summary>
+    public static readonly TimeSpan RegisterEvery = TimeSpan.FromSeconds(30);
+
+    private readonly RegisterLocalHost _register;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public HostMonitorActor(string agentId, Func<IReadOnlyList<ICollector>> createCollectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval)
     {
         // Each incarnation gets collectors of its own: stopping the children disposed the last ones (child processes, sockets).
@@ -24,8 +34,10 @@ public sealed class HostMonitorActor : ReceiveActor
         var sampler = Context.ActorOf(SamplerActor.PropsFor(agentId, children, output, initialInterval), "sampler");
         Context.ActorOf(SingletonSubscription.PropsFor(settings, subscriber => new SubscribeToCollectionSettings(subscriber)), "settings");
         var system = (SystemSection)collectors.OfType<SystemCollector>().Single().Collect(DateTime.UtcNow);
-        agents.Tell(new RegisterLocalHost(agentId, Self, system.Hostname, system.Architecture));
+        _register = new RegisterLocalHost(agentId, Self, system.Hostname, system.Architecture);
+        agents.Tell(_register);
 
+        Receive<RegisterLocalHost>(register => agents.Tell(register));
         Receive<CollectionSettings>(s =>
         {
             var change = new ChangeSampleInterval(TimeSpan.FromSeconds(s.RefreshIntervalSeconds));
@@ -37,6 +49,8 @@ public sealed class HostMonitorActor : ReceiveActor
         Receive<ListProcesses>(query => processes.Forward(query));
         Receive<SignalProcess>(command => processes.Forward(command));
     }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("register", _register, RegisterEvery);
 
     public static Props PropsFor(string agentId, Func<IReadOnlyList<ICollector>> createCollectors, Sink<MetricsSample, NotUsed> output, IActorRef settings, IActorRef agents, TimeSpan initialInterval) =>
         Props.Create(() => new HostMonitorActor(agentId, createCollectors, output, settings, agents, initialInterval));

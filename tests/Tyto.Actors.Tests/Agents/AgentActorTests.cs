@@ -3,6 +3,7 @@ using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Persistence;
 using Tyto.Actors.Tests.Persistence;
 
 namespace Tyto.Actors.Tests.Agents;
@@ -103,5 +104,34 @@ public sealed class AgentActorTests : SqliteTestKit
         agent.Tell(new SendProcessSignal("a2", 1234, 15));
 
         ExpectMsg(new AgentUnavailable("a2", Known: true), Patience);
+    }
+
+    [Fact]
+    public void A_registration_the_journal_refuses_is_reported_and_a_later_one_registers_the_host()
+    {
+        var monitor = CreateTestProbe();
+        var health = StoreHealth.Get(Sys);
+        // Another host registered first: the journal exists, and refuses what comes next.
+        var other = Sys.ActorOf(Props.Create(() => new AgentActor("a5")));
+        other.Tell(new RegisterLocalHost("a5", monitor.Ref, "host-e", "x86_64"));
+        other.Tell(new GetAgent("a5"));
+        Assert.NotNull(ExpectMsg<AgentLookup>(Patience).Agent);
+        RefuseJournalWrites();
+        var refused = Sys.ActorOf(Props.Create(() => new AgentActor("a4")));
+        Watch(refused);
+
+        refused.Tell(new RegisterLocalHost("a4", monitor.Ref, "host-d", "x86_64"));
+
+        ExpectTerminated(refused, Patience);
+        Assert.NotNull(health.FailingSince);
+
+        // The monitor registers again; the shard starts the entity anew for it.
+        AcceptJournalWrites();
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a4")));
+        agent.Tell(new RegisterLocalHost("a4", monitor.Ref, "host-d", "x86_64"));
+        agent.Tell(new GetAgent("a4"));
+
+        Assert.Equal("host-d", ExpectMsg<AgentLookup>(Patience).Agent?.Hostname);
+        Assert.Null(health.FailingSince);
     }
 }
