@@ -12,6 +12,9 @@ public static class Agents
     public static async Task<AgentView?> FindAsync(IRequiredActor<AgentRegion> agents, string agentId, CancellationToken cancellationToken) =>
         string.IsNullOrWhiteSpace(agentId) ? null : (await agents.ActorRef.Ask<AgentLookup>(new GetAgent(agentId), AskTimeout, cancellationToken)).Agent;
 
+    /// <summary>Asks the agent <paramref name="message"/> names; a blank id names no agent, and no entity may have it.</summary>
     public static Task<object> AskAsync(IRequiredActor<AgentRegion> agents, IWithAgentId message, CancellationToken cancellationToken) =>
-        agents.ActorRef.Ask<object>(message, AskTimeout, cancellationToken);
+        string.IsNullOrWhiteSpace(message.AgentId)
+            ? Task.FromResult<object>(new AgentUnavailable(message.AgentId, Known: false))
+            : agents.ActorRef.Ask<object>(message, AskTimeout, cancellationToken);
 }

@@ -138,10 +138,13 @@ public sealed class ProcessesTests(SharedHost shared)
         Assert.True(error.GetProperty("details").TryGetProperty(field, out _), $"details should name {field}");
     }
 
-    [Fact]
-    public async Task The_list_of_an_unknown_agent_is_404()
+    [Theory]
+    [InlineData("/api/v1/processes?agent_id=no-such-agent")]
+    [InlineData("/api/v1/processes?agent_id=")]
+    [InlineData("/api/v1/processes/1?agent_id=%20")]
+    public async Task The_processes_of_an_unknown_or_blank_agent_are_404(string path)
     {
-        using var response = await shared.Admin.GetAsync("/api/v1/processes?agent_id=no-such-agent");
+        using var response = await shared.Admin.GetAsync(path);
         await response.ErrorAsync(HttpStatusCode.NotFound, "AGENT_NOT_FOUND");
     }
 
