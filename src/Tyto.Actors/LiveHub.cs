@@ -14,7 +14,8 @@ namespace Tyto.Actors;
 /// </summary>
 public sealed class LiveHub<T>
 {
-    private readonly ConcurrentDictionary<Task, NotUsed> _producers = new();
+    /// <summary>The producers and consumers attached now, each by the task that completes when it has finished.</summary>
+    private readonly ConcurrentDictionary<Task, NotUsed> _attached = new();
 
     public LiveHub(ActorSystem system, string name, int perProducerBuffer, int broadcastBuffer)
     {
@@ -24,11 +25,11 @@ public sealed class LiveHub<T>
             .ToMaterialized(BroadcastHub.Sink<T>(broadcastBuffer), Keep.Both)
             .Run(system.Materializer());
         Ingest = Flow.Create<T>().WatchTermination((_, finished) => Track(finished)).To(ingest);
-        Output = output;
+        Output = output.WatchTermination((_, finished) => Track(finished));
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, $"close-{name}", async () =>
         {
             closing.Shutdown();
-            await Task.WhenAll(_producers.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(_attached.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return Done.Instance;
         });
     }
@@ -41,8 +42,8 @@ public sealed class LiveHub<T>
 
     private NotUsed Track(Task<Done> finished)
     {
-        _producers.TryAdd(finished, NotUsed.Instance);
-        finished.ContinueWith(f => _producers.TryRemove(f, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _attached.TryAdd(finished, NotUsed.Instance);
+        finished.ContinueWith(f => _attached.TryRemove(f, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return NotUsed.Instance;
     }
 }
