@@ -87,8 +87,9 @@ public sealed class AlertRuleActorTests : SqliteTestKit
         ExpectMsg<AlertLevelChanged>(Patience);
         rule.Tell(GetRuleState.Instance);
         var before = ExpectMsg<AlertRuleState>(Patience);
+        // The snapshot store writes after the events: wait for it, or the restart below may recover from events alone.
+        AwaitCondition(() => SnapshotRows(PersistenceId).Count > 0, Patience);
         Stop(rule);
-        Assert.NotEmpty(SnapshotRows(PersistenceId));
 
         var recovered = Sys.ActorOf(Rule(TestActor, snapshotEvery: 2));
         recovered.Tell(GetRuleState.Instance);
