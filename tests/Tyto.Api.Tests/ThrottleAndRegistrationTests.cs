@@ -51,11 +51,7 @@ public sealed class LoginThrottleTests
     public async Task Parallel_wrong_passwords_never_pass_the_limit()
     {
         await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00");
-        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
-        {
-            using var response = await LoginAsync(host.Client, "admin", "wrong-password");
-            return response.StatusCode;
-        }));
+        var answers = await StatusesAsync(40, _ => LoginAsync(host.Client, "admin", "wrong-password"));
         Assert.Equal(5, answers.Count(a => a == HttpStatusCode.Unauthorized));
         Assert.Equal(35, answers.Count(a => a == HttpStatusCode.TooManyRequests));
         TytoHost.DeleteDataDir(host.DataDir);
@@ -66,13 +62,9 @@ public sealed class LoginThrottleTests
     {
         await using var host = await TytoHost.StartAsync(null, "--Tyto:Auth:LoginThrottle:Window=00:10:00");
         using var admin = await host.LoginAsync();
-        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(async _ =>
+        var answers = await StatusesAsync(30, _ => admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/api/v1/auth/me/password")
         {
-            using var response = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/api/v1/auth/me/password")
-            {
-                Content = JsonContent.Create(new { current_password = "wrong-password", new_password = "a-new-admin-password" }),
-            });
-            return response.StatusCode;
+            Content = JsonContent.Create(new { current_password = "wrong-password", new_password = "a-new-admin-password" }),
         }));
         Assert.Equal(5, answers.Count(a => a == HttpStatusCode.BadRequest));
         Assert.Equal(25, answers.Count(a => a == HttpStatusCode.TooManyRequests));
@@ -84,11 +76,7 @@ public sealed class LoginThrottleTests
     {
         await using var host = await TytoHost.StartAsync(
             null, "--Tyto:Auth:AllowRegistration=true", "--Tyto:Auth:LoginThrottle:Window=00:10:00", "--Tyto:Auth:LoginThrottle:MaxFailuresPerAddress=5");
-        var answers = await Task.WhenAll(Enumerable.Range(0, 25).Select(async i =>
-        {
-            using var response = await host.Client.PostJsonAsync("/api/v1/auth/register", new { username = $"newcomer-{i}", password = "newcomer-password" });
-            return response.StatusCode;
-        }));
+        var answers = await StatusesAsync(25, i => host.Client.PostJsonAsync("/api/v1/auth/register", new { username = $"newcomer-{i}", password = "newcomer-password" }));
         Assert.Equal(5, answers.Count(a => a == HttpStatusCode.Created));
         Assert.Equal(20, answers.Count(a => a == HttpStatusCode.TooManyRequests));
         TytoHost.DeleteDataDir(host.DataDir);
@@ -124,6 +112,14 @@ public sealed class LoginThrottleTests
         using var response = await LoginAsync(client, username, "wrong-password");
         await response.ErrorAsync(HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
     }
+
+    /// <summary>Sends <paramref name="count"/> requests at once and answers their statuses.</summary>
+    private static Task<HttpStatusCode[]> StatusesAsync(int count, Func<int, Task<HttpResponseMessage>> send) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            using var response = await send(i);
+            return response.StatusCode;
+        }));
 
     private static Task<HttpResponseMessage> LoginAsync(HttpClient client, string username, string password) =>
         client.PostJsonAsync("/api/v1/auth/login", new { username, password });
