@@ -71,10 +71,9 @@ public static class AuthApi
             return ApiErrors.Validation("password", "is required");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
 
-        var attempt = throttle.Begin(request.Username, context.ClientAddress());
-        if (attempt.RetryAfter is { } wait)
-            return TooManyAttempts(context, wait);
-        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
+        var (attempt, refused) = await BeginAttemptAsync(context, throttle, clock, request.Username);
+        if (attempt is null)
+            return refused!;
         var (session, failure) = await identity.LoginAsync(request.Username, request.Password, options.Value.Auth.SessionLifetime, context.RequestAborted);
         if (session is null)
             return ApiErrors.From(failure!);
@@ -90,10 +89,9 @@ public static class AuthApi
         if (!options.Value.Auth.AllowRegistration)
             return ApiErrors.Error(StatusCodes.Status403Forbidden, "REGISTRATION_DISABLED", "Registration is disabled on this server");
         context.Items[AuditMiddleware.ActorItem] = request.Username;
-        var attempt = throttle.Begin(request.Username ?? "", context.ClientAddress());
-        if (attempt.RetryAfter is { } wait)
-            return TooManyAttempts(context, wait);
-        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
+        var (attempt, refused) = await BeginAttemptAsync(context, throttle, clock, request.Username ?? "");
+        if (attempt is null)
+            return refused!;
         var (user, failure) = await identity.RegisterAsync(request.Username, request.Password, request.Email, context.RequestAborted);
         return failure is null ? TypedResults.Created($"/api/v1/users/{user!.Id}", UsersApi.ToResponse(user)) : ApiErrors.From(failure);
     }
@@ -123,16 +121,29 @@ public static class AuthApi
             return ApiErrors.Validation("current_password", "is required");
         if (string.IsNullOrEmpty(request.NewPassword))
             return ApiErrors.Validation("new_password", "is required");
-        var attempt = throttle.Begin(context.User.FindFirstValue(ClaimTypes.Name)!, context.ClientAddress());
-        if (attempt.RetryAfter is { } wait)
-            return TooManyAttempts(context, wait);
-        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
+        var (attempt, refused) = await BeginAttemptAsync(context, throttle, clock, context.User.FindFirstValue(ClaimTypes.Name)!);
+        if (attempt is null)
+            return refused!;
         var failure = await identity.ChangeOwnPasswordAsync(context.User.UserId(), context.SessionToken(), request.CurrentPassword, request.NewPassword, context.RequestAborted);
         if (failure is null)
             attempt.Succeeded();
         else if (failure != IdentityStore.WrongPassword)
             attempt.Unchecked();
         return failure is null ? TypedResults.NoContent() : ApiErrors.From(failure);
+    }
+
+    /// <summary>
+    /// Counts an attempt for <paramref name="username"/> from the client's address before it is checked: the attempt, once its
+    /// slow-down has passed, or the 429 to answer when the throttle refuses it.
+    /// </summary>
+    private static async Task<(LoginThrottle.Attempt? Attempt, IResult? Refused)> BeginAttemptAsync(
+        HttpContext context, LoginThrottle throttle, TimeProvider clock, string username)
+    {
+        var attempt = throttle.Begin(username, context.ClientAddress());
+        if (attempt.RetryAfter is { } wait)
+            return (null, TooManyAttempts(context, wait));
+        await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);
+        return (attempt, null);
     }
 
     private static IResult TooManyAttempts(HttpContext context, TimeSpan wait)
