@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using Tyto.Actors;
-using Tyto.Actors.Collection;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Bench;
 

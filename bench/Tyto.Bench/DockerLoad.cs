@@ -5,8 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Tyto.Actors;
-using Tyto.Actors.Collection;
+using Tyto.Collection;
 
 namespace Tyto.Bench;
 

@@ -13,10 +13,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Api;
+using Tyto.Collection;
 using Tyto.Host;
 
 namespace Tyto.Bench;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Tyto.Actors.Agents;
+using Tyto.Collection;
 
 namespace Tyto.Api;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Identity;
 using Tyto.Api.Auth;
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Identity;
 using Tyto.Api.Auth;
 

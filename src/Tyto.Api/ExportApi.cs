@@ -11,7 +11,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Tyto.Actors;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;

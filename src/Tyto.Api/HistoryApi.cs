@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;

@@ -2,7 +2,7 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Tyto.Actors.Alerts;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Api;
 

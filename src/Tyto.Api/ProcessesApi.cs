@@ -6,11 +6,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Agents;
-using Tyto.Actors.Collection;
 using Tyto.Actors.Identity;
 using Tyto.Api.Auth;
+using Tyto.Collection;
 
 namespace Tyto.Api;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
+using Tyto.Collection;
 
 namespace Tyto.Api;
 
@@ -30,7 +31,7 @@ public static class PrometheusApi
     }
 
     private static ContentHttpResult Scrape(LatestSamples latest, TimeProvider clock) =>
-        TypedResults.Text(PrometheusExposition.Write(latest.Since(clock.GetUtcNow().UtcDateTime - Staleness)), ContentType);
+        TypedResults.Text(PrometheusExposition.Write((IReadOnlyList<MetricsSample>)latest.Since(clock.GetUtcNow().UtcDateTime - Staleness)), ContentType);
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Http;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Api;
 

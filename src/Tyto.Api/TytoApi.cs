@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 
 namespace Tyto.Host;
 

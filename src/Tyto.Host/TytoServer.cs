@@ -1,6 +1,5 @@
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;

@@ -1,5 +1,5 @@
 using System.Runtime.Versioning;
-using Tyto.Actors.Collection;
+using Tyto.Collection;
 
 // Tyto monitors Linux hosts; its tests run fake executables and Unix sockets.
 [assembly: SupportedOSPlatform("linux")]

@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.RegularExpressions;
-using Tyto.Actors.Collection;
 using Tyto.Actors.Tests.Collection;
+using Tyto.Collection;
 
 namespace Tyto.Api.Tests;
 

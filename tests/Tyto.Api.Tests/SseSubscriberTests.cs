@@ -5,8 +5,8 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Tyto.Actors.Alerts;
-using Tyto.Actors.Metrics;
 using Tyto.Actors.Tests;
+using Tyto.Collection;
 
 namespace Tyto.Api.Tests;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Tyto.Actors.Collection;
+using Tyto.Collection;
 
 namespace Tyto.Api.Tests;
 

@@ -7,9 +7,9 @@ using Akka.Persistence.Journal;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Tyto.Actors.Alerts;
-using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Agents;
 
@@ -37,7 +37,7 @@ public sealed class AgentActor : TytoPersistentActor
         Recover<IAgentEvent>(e => _state = _state.Apply(e));
         Recover<SnapshotOffer>(offer => offer.Snapshot is AgentState, offer => _state = (AgentState)offer.Snapshot);
 
-        Command<RegisterLocalHost>(command =>
+        Command<RegisterHost>(command =>
         {
             Attach(command.Monitor);
             // The monitor registers again now and then (HostMonitorActor.RegisterEvery): a registration the journal refused stops
@@ -139,7 +139,7 @@ public sealed class AgentActor : TytoPersistentActor
 
     private AgentView View() => new(
         _state.AgentId, _state.Name, _state.Hostname, _monitor is null ? "offline" : "online", _state.Architecture, _state.Os,
-        _latest.Sample?.Timestamp, _state.RegisteredAt);
+        _latest.Sample?.Timestamp, _state.RegisteredAt, 0, 0, null, null);
 
     /// <summary>An id nobody registered must not keep an entity alive.</summary>
     private void PassivateIfUnknown()

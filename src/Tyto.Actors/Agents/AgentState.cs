@@ -1,3 +1,5 @@
+using Tyto.Collection;
+
 namespace Tyto.Actors.Agents;
 
 /// <summary>The persisted lifecycle of an agent.</summary>
@@ -20,6 +22,6 @@ public sealed record AgentState(string AgentId, bool Registered, string Name, st
     };
 
     /// <summary>Registering the local host: once only; a known agent produces nothing.</summary>
-    public IReadOnlyList<IAgentEvent> Decide(RegisterLocalHost command, DateTime now) =>
+    public IReadOnlyList<IAgentEvent> Decide(RegisterHost command, DateTime now) =>
         Registered ? [] : [new AgentRegistered(command.AgentId, command.AgentId, command.Hostname, "linux", command.Architecture, now)];
 }

@@ -1,6 +1,11 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
 using Akka.Persistence;
+using Tyto.Actors.Agents;
+using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Collection;
 
@@ -94,4 +99,44 @@ public sealed class CollectionSettingsActor : TytoPersistentActor
 public sealed record GetCollectionSettings
 {
     public static readonly GetCollectionSettings Instance = new();
+}
+
+/// <summary>Marker for resolving the collection settings singleton through <c>IRequiredActor</c>.</summary>
+public sealed class CollectionSettingsSingleton;
+
+/// <summary>Marker for resolving this node's own host monitor through <c>IRequiredActor</c>.</summary>
+public sealed class LocalHostMonitor;
+
+public static class CollectionHosting
+{
+    /// <summary>Starts the collection settings singleton and the monitor of this node's own host, registered with its agent entity.</summary>
+    public static AkkaConfigurationBuilder AddCollectionActors(this AkkaConfigurationBuilder builder, TytoOptions options, string role)
+    {
+        var interval = options.Collection.Interval;
+        return builder
+            .WithSingleton<CollectionSettingsSingleton>(
+                "collection-settings",
+                CollectionSettingsActor.SupervisedPropsFor(interval),
+                new ClusterSingletonOptions { Role = role })
+            .WithActors((system, registry) =>
+            {
+                var monitor = system.ActorOf(
+                    HostMonitorActor.PropsFor(
+                        options.Agent.Id,
+                        () => HostMonitorActor.CollectorsFor(options, TimeProvider.System),
+                        MetricsHub.Get(system).Ingest,
+                        SettingsFeed(registry.Get<CollectionSettingsSingleton>()),
+                        registry.Get<AgentRegion>(),
+                        TimeSpan.FromSeconds(interval)),
+                    "host-monitor");
+                registry.Register<LocalHostMonitor>(monitor);
+            });
+    }
+
+    /// <summary>Follows the settings singleton and hands each refresh interval on as a <see cref="ChangeSampleInterval"/>.</summary>
+    public static Props SettingsFeed(IActorRef settings) =>
+        SingletonSubscription.PropsFor(
+            settings,
+            subscriber => new SubscribeToCollectionSettings(subscriber),
+            state => new ChangeSampleInterval(TimeSpan.FromSeconds(((CollectionSettings)state).RefreshIntervalSeconds)));
 }

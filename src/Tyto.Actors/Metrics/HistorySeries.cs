@@ -1,3 +1,5 @@
+using Tyto.Collection;
+
 namespace Tyto.Actors.Metrics;
 
 /// <summary>The series every raw point carries, one value each, in the order of <see cref="RawPoint.Values"/>.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Metrics;
 

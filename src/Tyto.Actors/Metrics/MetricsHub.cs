@@ -1,6 +1,7 @@
 using Akka;
 using Akka.Actor;
 using Akka.Streams.Dsl;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Metrics;
 

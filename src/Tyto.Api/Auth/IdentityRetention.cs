@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tyto.Actors;
 using Tyto.Actors.Identity;
 
 namespace Tyto.Api.Auth;

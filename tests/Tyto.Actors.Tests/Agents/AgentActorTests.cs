@@ -1,10 +1,9 @@
 using Akka.Actor;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
-using Tyto.Actors.Collection;
-using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Actors.Tests.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Agents;
 
@@ -21,7 +20,7 @@ public sealed class AgentActorTests : SqliteTestKit
         var listener = CreateTestProbe();
         var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref);
         var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a3", rules)));
-        agent.Tell(new RegisterLocalHost("a3", CreateTestProbe().Ref, "host-c", "x86_64"));
+        agent.Tell(new RegisterHost("a3", CreateTestProbe().Ref, "host-c", "x86_64"));
         var at = new DateTime(2026, 3, 1, 3, 12, 0, DateTimeKind.Utc);
         var sample = MetricsSample.Empty("a3", at) with
         {
@@ -54,7 +53,7 @@ public sealed class AgentActorTests : SqliteTestKit
         var before = DateTime.UtcNow;
         var first = Sys.ActorOf(Props.Create(() => new AgentActor("a1")));
 
-        first.Tell(new RegisterLocalHost("a1", monitor.Ref, "host-a", "x86_64"));
+        first.Tell(new RegisterHost("a1", monitor.Ref, "host-a", "x86_64"));
         first.Tell(new GetAgent("a1"));
 
         var view = ExpectMsg<AgentLookup>(Patience).Agent;
@@ -63,7 +62,7 @@ public sealed class AgentActorTests : SqliteTestKit
         Assert.InRange(view.RegisteredAt, before, DateTime.UtcNow);
 
         // A second registration, as after the host monitor restarts, records nothing new.
-        first.Tell(new RegisterLocalHost("a1", monitor.Ref, "host-a-renamed", "x86_64"));
+        first.Tell(new RegisterHost("a1", monitor.Ref, "host-a-renamed", "x86_64"));
         first.Tell(new GetAgent("a1"));
         Assert.Equal("host-a", ExpectMsg<AgentLookup>(Patience).Agent?.Hostname);
         Stop(first);
@@ -90,7 +89,7 @@ public sealed class AgentActorTests : SqliteTestKit
     {
         var monitor = CreateTestProbe();
         var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a2")));
-        agent.Tell(new RegisterLocalHost("a2", monitor.Ref, "host-b", "aarch64"));
+        agent.Tell(new RegisterHost("a2", monitor.Ref, "host-b", "aarch64"));
 
         agent.Tell(new QueryProcess("a2", 1234));
         monitor.ExpectMsg<GetProcessDetails>(m => m.Pid == 1234, Patience);
@@ -113,14 +112,14 @@ public sealed class AgentActorTests : SqliteTestKit
         var health = StoreHealth.Get(Sys);
         // Another host registered first: the journal exists, and refuses what comes next.
         var other = Sys.ActorOf(Props.Create(() => new AgentActor("a5")));
-        other.Tell(new RegisterLocalHost("a5", monitor.Ref, "host-e", "x86_64"));
+        other.Tell(new RegisterHost("a5", monitor.Ref, "host-e", "x86_64"));
         other.Tell(new GetAgent("a5"));
         Assert.NotNull(ExpectMsg<AgentLookup>(Patience).Agent);
         RefuseJournalWrites();
         var refused = Sys.ActorOf(Props.Create(() => new AgentActor("a4")));
         Watch(refused);
 
-        refused.Tell(new RegisterLocalHost("a4", monitor.Ref, "host-d", "x86_64"));
+        refused.Tell(new RegisterHost("a4", monitor.Ref, "host-d", "x86_64"));
 
         ExpectTerminated(refused, Patience);
         Assert.NotNull(health.FailingSince);
@@ -128,7 +127,7 @@ public sealed class AgentActorTests : SqliteTestKit
         // The monitor registers again; the shard starts the entity anew for it.
         AcceptJournalWrites();
         var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a4")));
-        agent.Tell(new RegisterLocalHost("a4", monitor.Ref, "host-d", "x86_64"));
+        agent.Tell(new RegisterHost("a4", monitor.Ref, "host-d", "x86_64"));
         agent.Tell(new GetAgent("a4"));
 
         Assert.Equal("host-d", ExpectMsg<AgentLookup>(Patience).Agent?.Hostname);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Tyto.Actors.Agents;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Agents;
 
@@ -7,7 +8,7 @@ public sealed class AgentStateTests
 {
     private static readonly DateTime Now = new(2026, 11, 27, 1, 50, 0, DateTimeKind.Utc);
 
-    private static readonly RegisterLocalHost Register = new("local", ActorRefs.Nobody, "host-a", "x86_64");
+    private static readonly RegisterHost Register = new("local", ActorRefs.Nobody, "host-a", "x86_64");
 
     [Fact]
     public void An_unknown_agent_is_named_after_its_id_and_not_registered()

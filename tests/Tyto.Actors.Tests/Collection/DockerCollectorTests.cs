@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Tyto.Actors.Collection;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
 

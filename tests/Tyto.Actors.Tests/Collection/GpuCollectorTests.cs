@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Tyto.Actors.Collection;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using Tyto.Actors.Collection;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Tyto.Actors.Collection;
-using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
 

@@ -1,4 +1,4 @@
-using Tyto.Actors.Collection;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
 

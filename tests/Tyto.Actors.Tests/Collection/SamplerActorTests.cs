@@ -2,8 +2,8 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.TestKit;
-using Tyto.Actors.Collection;
 using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
 

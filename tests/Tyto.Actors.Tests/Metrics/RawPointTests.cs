@@ -1,4 +1,5 @@
 using Tyto.Actors.Metrics;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Metrics;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Persistence;
 

@@ -1,4 +1,4 @@
-namespace Tyto.Actors;
+namespace Tyto;
 
 /// <summary>
 /// The <c>Tyto</c> configuration section (DESIGN.md §9): appsettings, <c>Tyto__*</c> environment variables, command line.

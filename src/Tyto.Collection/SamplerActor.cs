@@ -2,9 +2,8 @@ using Akka;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>
 /// Assembles one <see cref="MetricsSample"/> per tick from the readings of a host's collectors and pushes it

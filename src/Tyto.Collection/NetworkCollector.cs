@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Numerics;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Cumulative bytes received and sent by one interface.</summary>
 public readonly record struct InterfaceCounters(string Name, long RxBytes, long TxBytes);

@@ -1,6 +1,6 @@
-using Tyto.Actors.Metrics;
+using Akka.Actor;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Asks a collector for its reading for one sampling round.</summary>
 public sealed record CollectReading(long Round, DateTime At);
@@ -39,3 +39,12 @@ public sealed record ListProcesses(ProcessSort Sort, int? Limit, string? User, s
 /// <c>limit</c> of those.
 /// </summary>
 public sealed record ProcessList(DateTime At, int Total, int Matched, IReadOnlyList<ProcessListing> Processes);
+
+/// <summary>A message about one monitored host, routed by its agent id (by cluster sharding on server nodes).</summary>
+public interface IWithAgentId
+{
+    string AgentId { get; }
+}
+
+/// <summary>A host monitor announces itself: the host's agent id, the actor that answers for it, and what it runs on.</summary>
+public sealed record RegisterHost(string AgentId, IActorRef Monitor, string Hostname, string Architecture) : IWithAgentId;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>The file tree a host's kernel files are read from: <c>/</c> live, a captured copy in tests.</summary>
 public sealed class HostRoot(string path)

@@ -1,6 +1,5 @@
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Reads one part of a host's state; keeps whatever counters it needs to turn totals into rates.</summary>
 public interface ICollector

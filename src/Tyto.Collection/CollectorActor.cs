@@ -1,8 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>
 /// Runs one collector: answers each sampling round with a fresh reading. A collector that answers over I/O has

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>
 /// The host's GPUs: NVIDIA ones from a long-running <see cref="NvidiaSmi"/> child, AMD and Intel ones from

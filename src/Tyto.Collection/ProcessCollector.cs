@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>The fields of <c>/proc/[pid]/stat</c> that Tyto uses.</summary>
 public readonly record struct ProcessStat(

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Tyto.Actors.Metrics;
+namespace Tyto.Collection;
 
 /// <summary>One section of a <see cref="MetricsSample"/>, produced by one collector.</summary>
 public interface ISampleSection;

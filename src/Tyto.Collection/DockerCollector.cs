@@ -4,9 +4,8 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>
 /// Containers from the Docker Engine API on its Unix socket: the list, then one-shot stats of the running ones,

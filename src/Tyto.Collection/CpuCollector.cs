@@ -1,7 +1,6 @@
 using System.Globalization;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Jiffies a CPU (or all of them, <see cref="Id"/> -1) spent busy and in total since boot.</summary>
 public readonly record struct CpuTimes(int Id, long Busy, long Total)

@@ -1,9 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>
 /// One long-running <c>nvidia-smi --query-gpu … -lms</c> child that prints a line per GPU on every loop; keeps the

@@ -1,6 +1,5 @@
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Every hwmon temperature input and every thermal zone not already exposed through hwmon.</summary>
 public sealed class TemperatureCollector(HostRoot root) : ISynchronousCollector

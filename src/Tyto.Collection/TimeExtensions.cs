@@ -1,4 +1,4 @@
-namespace Tyto.Actors;
+namespace Tyto;
 
 public static class TimeExtensions
 {

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Hostname, kernel release, uptime and architecture.</summary>
 public sealed class SystemCollector(HostRoot root) : ISynchronousCollector

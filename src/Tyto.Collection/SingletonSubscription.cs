@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Tyto.Actors.Persistence;
+namespace Tyto.Collection;
 
 /// <summary>
 /// Keeps its parent subscribed to a singleton's state across the singleton's restarts and hand-overs, since each
@@ -13,7 +13,7 @@ public sealed class SingletonSubscription : ReceiveActor, IWithTimers
 
     private IActorRef? _source;
 
-    public SingletonSubscription(IActorRef singleton, Func<IActorRef, object> subscribe)
+    public SingletonSubscription(IActorRef singleton, Func<IActorRef, object> subscribe, Func<object, object> translate)
     {
         Receive<Subscribe>(_ => singleton.Tell(subscribe(Self)));
         Receive<Status.Failure>(_ => Timers.StartSingleTimer(Subscribe.Instance, Subscribe.Instance, RetryDelay));
@@ -31,14 +31,14 @@ public sealed class SingletonSubscription : ReceiveActor, IWithTimers
                 _source = Sender;
                 Context.Watch(_source);
             }
-            Context.Parent.Tell(state);
+            Context.Parent.Tell(translate(state));
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props PropsFor(IActorRef singleton, Func<IActorRef, object> subscribe) =>
-        Props.Create(() => new SingletonSubscription(singleton, subscribe));
+    public static Props PropsFor(IActorRef singleton, Func<IActorRef, object> subscribe, Func<object, object>? translate = null) =>
+        Props.Create(() => new SingletonSubscription(singleton, subscribe, translate ?? (state => state)));
 
     protected override void PreStart() => Self.Tell(Subscribe.Instance);
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>One line of the mount table.</summary>
 public sealed record MountEntry(string Device, string Mountpoint, string Fstype);

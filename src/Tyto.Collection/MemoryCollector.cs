@@ -1,7 +1,6 @@
 using System.Globalization;
-using Tyto.Actors.Metrics;
 
-namespace Tyto.Actors.Collection;
+namespace Tyto.Collection;
 
 /// <summary>Memory and swap from <c>/proc/meminfo</c>, with <c>used</c> computed as <c>free</c> does.</summary>
 public sealed class MemoryCollector(HostRoot root) : ISynchronousCollector

@@ -1,0 +1,203 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Tyto.Actors.Agents;
+
+/// <summary>A certificate issued to an agent: PEM, serial (hex, as <see cref="X509Certificate2.SerialNumber"/> gives it) and end of validity.</summary>
+public sealed record IssuedCertificate(string Pem, string Serial, DateTime ExpiresAt);
+
+/// <summary>A CSR that cannot be signed: unreadable, badly signed, or with a key too weak.</summary>
+public sealed class InvalidCsrException(string message) : Exception(message);
+
+/// <summary>
+/// Tyto's own certificate authority, which agents pin by its fingerprint: created on first start in the data dir (its
+/// key readable by the owner only), it issues the agent endpoint's server certificate and each agent's client
+/// certificate, and verifies the certificates agents present. Built on the BCL's X509 APIs only.
+/// </summary>
+public sealed class CertificateAuthority : IDisposable
+{
+    public static readonly TimeSpan AgentCertificateLifetime = TimeSpan.FromDays(365);
+    public static readonly TimeSpan ServerCertificateLifetime = TimeSpan.FromDays(90);
+
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    private const string RsaOid = "1.2.840.113549.1.1.1";
+    private const string EcOid = "1.2.840.10045.2.1";
+
+    private readonly ECDsa _key;
+    private readonly TimeProvider _time;
+
+    private CertificateAuthority(X509Certificate2 certificate, ECDsa key, TimeProvider time)
+    {
+        Certificate = certificate;
+        _key = key;
+        _time = time;
+        Fingerprint = FingerprintOf(certificate);
+        CertificatePem = certificate.ExportCertificatePem();
+    }
+
+    /// <summary>The CA certificate, without its key.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    public string CertificatePem { get; }
+
+    /// <summary><c>sha256:</c> and the lowercase hex SHA-256 of the CA certificate (DER): what agents pin.</summary>
+    public string Fingerprint { get; }
+
+    public static string FingerprintOf(X509Certificate2 certificate) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
+
+    /// <summary>The CA kept in <c>&lt;dataDir&gt;/ca</c>, created there on first use.</summary>
+    public static CertificateAuthority LoadOrCreate(string dataDir, TimeProvider time)
+    {
+        var directory = Path.Combine(dataDir, "ca");
+        var keyPath = Path.Combine(directory, "ca.key");
+        var certificatePath = Path.Combine(directory, "ca.crt");
+        if (File.Exists(keyPath) && File.Exists(certificatePath))
+        {
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(keyPath));
+            return new CertificateAuthority(X509CertificateLoader.LoadCertificate(File.ReadAllBytes(certificatePath)), key, time);
+        }
+        Directory.CreateDirectory(directory);
+        var created = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var request = new CertificateRequest($"CN=Tyto CA {Guid.NewGuid():N}", created, HashAlgorithmName.SHA384);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = time.GetUtcNow();
+        using var withKey = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(20));
+        WritePrivate(keyPath, created.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(certificatePath, withKey.ExportCertificatePem());
+        return new CertificateAuthority(X509CertificateLoader.LoadCertificate(withKey.RawData), created, time);
+    }
+
+    /// <summary>A certificate with its key for the agent endpoint, naming this machine, loopback and <paramref name="names"/>.</summary>
+    public X509Certificate2 IssueServerCertificate(IEnumerable<string> names)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Tyto agent endpoint", key, HashAlgorithmName.SHA256);
+        var alternativeNames = new SubjectAlternativeNameBuilder();
+        foreach (var name in names.Append("localhost").Append(Environment.MachineName).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (IPAddress.TryParse(name, out var address))
+                alternativeNames.AddIpAddress(address);
+            else
+                alternativeNames.AddDnsName(name);
+        }
+        alternativeNames.AddIpAddress(IPAddress.Loopback);
+        alternativeNames.AddIpAddress(IPAddress.IPv6Loopback);
+        request.CertificateExtensions.Add(alternativeNames.Build());
+        AddLeafExtensions(request, ServerAuthentication, X509KeyUsageFlags.DigitalSignature);
+        var now = _time.GetUtcNow();
+        using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), now.AddMinutes(-5), now.Add(ServerCertificateLifetime), NewSerial());
+        using var withKey = issued.CopyWithPrivateKey(key);
+        // Kestrel needs a key it can use for TLS on every platform: a PKCS#12 round trip gives one.
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>Signs an agent's CSR (PEM) as a client certificate for <paramref name="agentId"/>, whatever subject the CSR asked for.</summary>
+    /// <exception cref="InvalidCsrException">The CSR is unreadable, its signature wrong, or its key weaker than RSA 2048 or P-256.</exception>
+    public IssuedCertificate SignAgent(string csrPem, string agentId)
+    {
+        CertificateRequest csr;
+        try
+        {
+            csr = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new InvalidCsrException($"The CSR cannot be read: {e.Message}");
+        }
+        CheckKey(csr.PublicKey);
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={agentId}"), csr.PublicKey, HashAlgorithmName.SHA256);
+        AddLeafExtensions(request, ClientAuthentication, X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment);
+        var now = _time.GetUtcNow();
+        using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), now.AddMinutes(-5), now.Add(AgentCertificateLifetime), NewSerial());
+        return new IssuedCertificate(issued.ExportCertificatePem(), issued.SerialNumber, issued.NotAfter.ToUniversalTime());
+    }
+
+    /// <summary>
+    /// Whether <paramref name="certificate"/> is a client certificate this CA issued and still valid now; if so, the agent it
+    /// names and its serial, otherwise why not.
+    /// </summary>
+    public bool Verify(X509Certificate2 certificate, out string agentId, out string serial, out string? error)
+    {
+        agentId = certificate.GetNameInfo(X509NameType.SimpleName, false);
+        serial = certificate.SerialNumber;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
+        chain.ChainPolicy.VerificationTimeIgnored = false;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthentication));
+        if (!chain.Build(certificate))
+        {
+            error = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).DefaultIfEmpty("not issued by this server's CA"));
+            return false;
+        }
+        if (!chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(Certificate.RawDataMemory.Span))
+        {
+            error = "not issued by this server's CA";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _key.Dispose();
+        Certificate.Dispose();
+    }
+
+    private void AddLeafExtensions(CertificateRequest request, string usage, X509KeyUsageFlags keyUsage)
+    {
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+    }
+
+    private static void CheckKey(PublicKey key)
+    {
+        switch (key.Oid.Value)
+        {
+            case RsaOid:
+                using (var rsa = key.GetRSAPublicKey())
+                {
+                    if (rsa is null || rsa.KeySize < 2048)
+                        throw new InvalidCsrException("The CSR's RSA key must have at least 2048 bits.");
+                }
+                break;
+            case EcOid:
+                using (var ec = key.GetECDsaPublicKey())
+                {
+                    if (ec is null || ec.KeySize < 256)
+                        throw new InvalidCsrException("The CSR's EC key must have at least 256 bits.");
+                }
+                break;
+            default:
+                throw new InvalidCsrException($"The CSR's key type ({key.Oid.FriendlyName ?? key.Oid.Value}) is not RSA or EC.");
+        }
+    }
+
+    private static byte[] NewSerial()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        serial[0] |= 0x01;
+        return serial;
+    }
+
+    private static void WritePrivate(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var writer = new StreamWriter(new FileStream(path, options));
+        writer.Write(content);
+    }
+}
