@@ -3,9 +3,11 @@
 # Not run on its own. The sourcing script sets PORT first and `set -euo pipefail`.
 #
 # SKIP_BUILD=1  reuse the existing Release build     APP_DIR  run that build output instead; implies SKIP_BUILD=1
-# Any DOTNET_* variable set by the caller reaches the server.
+# Any DOTNET_* variable set by the caller reaches the server; SERVER_ARGS (an array the sourcing script may set) adds
+# configuration arguments.
 
 readonly URL="http://127.0.0.1:${PORT}"
+SERVER_ARGS=("${SERVER_ARGS[@]}")
 readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly BUILD_DIR="${REPO}/src/Tyto.Host/bin/Release/net10.0"
 
@@ -68,7 +70,7 @@ replace_in_app() {
 # The app directory is the content root, as in an installed service: appsettings.json applies.
 start_server() {
     (cd "${TMP}/app" && exec dotnet Tyto.Host.dll --urls "${URL}" --Tyto:DataDir="${TMP}/data" \
-        --Tyto:Auth:AdminPassword=bench-password-1 --Tyto:Collection:Interval=1) > "${TMP}/server.log" 2>&1 &
+        --Tyto:Auth:AdminPassword=bench-password-1 --Tyto:Collection:Interval=1 "${SERVER_ARGS[@]}") > "${TMP}/server.log" 2>&1 &
     SERVER_PID=$!
     echo "Server pid ${SERVER_PID}"
 }
