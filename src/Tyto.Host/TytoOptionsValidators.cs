@@ -13,6 +13,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new ServerOptionsValidator(),
         new AuthOptionsValidator(),
         new AgentOptionsValidator(),
+        new AgentsOptionsValidator(),
         new CollectionOptionsValidator(),
         new HistoryOptionsValidator(),
         new AlertOptionsValidator(),
@@ -99,6 +100,19 @@ public sealed partial class AgentOptionsValidator : TytoOptionsValidator
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex AgentId();
+}
+
+/// <summary><c>Tyto:Agents</c>: the agent endpoint's address, and the cap on waiting enrollment requests.</summary>
+public sealed class AgentsOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var agents = options.Agents;
+        yield return Uri.TryCreate(agents.Listen, UriKind.Absolute, out var listen) && listen.Scheme == Uri.UriSchemeHttps && listen.AbsolutePath == "/"
+            ? null
+            : $"Tyto:Agents:Listen '{agents.Listen}' must be an https URL with a host and port and no path, such as https://0.0.0.0:8443.";
+        yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
+    }
 }
 
 /// <summary><c>Tyto:Collection</c>: how often, and from which root, the host is read.</summary>

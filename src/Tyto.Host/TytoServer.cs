@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
@@ -30,7 +31,9 @@ public static partial class TytoServer
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<HistoryStore>();
         builder.Services.AddTytoApi();
-        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(options, database, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(
+            options, database, services.GetRequiredService<CertificateAuthority>(), services.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddHostedService<MemoryTrimmer>();
         services?.Invoke(builder.Services);
