@@ -1,7 +1,7 @@
-using JsonSerializer = System.Text.Json.JsonSerializer;
 using LiteDB;
 using Tyto.Collection;
 using Tyto.Collection.Channel;
+using JsonSerializer = System.Text.Json.JsonSerializer;
 
 namespace Tyto.Agent;
 
