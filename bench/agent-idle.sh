@@ -39,7 +39,7 @@ enrollment=$(curl -fsS "${URL}/api/v1/agents" -H "Authorization: Bearer ${token}
 jq -r .enrollment.token <<< "${enrollment}" > "${TMP}/enrollment-token"
 mkdir -p "${TMP}/agent-data"
 (cd "${TMP}/app" && exec dotnet Tyto.Host.dll agent --Tyto:DataDir="${TMP}/agent-data" --Tyto:Agent:Id=bench-agent \
-    --Tyto:Agent:Server="https://127.0.0.1:${AGENT_PORT}" --Tyto:Agent:EnrollmentTokenFile="${TMP}/enrollment-token" \
+    --Tyto:Agent:Server:0="https://127.0.0.1:${AGENT_PORT}" --Tyto:Agent:EnrollmentTokenFile="${TMP}/enrollment-token" \
     --Tyto:Agent:CaFingerprint="$(jq -r .enrollment.ca_fingerprint <<< "${enrollment}")" --Tyto:Collection:Interval=1) \
     > "${TMP}/agent.log" 2>&1 &
 AGENT_PID=$!

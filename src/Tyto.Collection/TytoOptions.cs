@@ -8,7 +8,13 @@ public sealed class TytoOptions
 {
     public const string Section = "Tyto";
 
-    public string Mode { get; set; } = "server";
+    /// <summary>A server node: API, cluster, journal, and its own host monitored as <c>local</c>.</summary>
+    public const string ServerMode = "server";
+
+    /// <summary>An agent: collectors, outbox and a connection to its servers, nothing of the server.</summary>
+    public const string AgentMode = "agent";
+
+    public string Mode { get; set; } = ServerMode;
 
     public string DataDir { get; set; } = "./data";
 
@@ -83,10 +89,23 @@ public sealed class TytoOptions
 
     public sealed class AgentOptions
     {
-        /// <summary>The agent id this node's own host is monitored under.</summary>
+        /// <summary>The agent id this node's own host is monitored under; an agent's default is its hostname.</summary>
         public string Id { get; set; } = "local";
 
-        public string? Server { get; set; }
+        /// <summary>An agent's servers (the URLs of their agent endpoints), tried in order.</summary>
+        public List<string> Server { get; set; } = [];
+
+        /// <summary>An agent's display name; its hostname when unset.</summary>
+        public string? Name { get; set; }
+
+        /// <summary>The fingerprint (<c>sha256:</c> and hex) of the server CA an agent trusts; pinned at first contact when unset.</summary>
+        public string? CaFingerprint { get; set; }
+
+        /// <summary>The file an agent reads its one-time enrollment token from; stdin when unset and not a terminal.</summary>
+        public string? EnrollmentTokenFile { get; set; }
+
+        /// <summary>The most megabytes of samples an agent's outbox holds before it drops the oldest.</summary>
+        public int OutboxMaxMb { get; set; } = 256;
     }
 
     /// <summary>The server's side of agents: where they connect, and how many enrollment requests may wait.</summary>

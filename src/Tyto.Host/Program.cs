@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
 using Tyto.Host;
 
-WebApplication app;
 try
 {
-    app = TytoServer.Build(args);
+    // Decided before any server type is touched: the runtime loads an assembly when it compiles the first method that
+    // uses it, so an agent never loads what only ServerProgram uses (cluster, journal, SQL, Kestrel).
+    return TytoConfiguration.IsAgent(args) ? await AgentProgram.RunAsync(args) : await ServerProgram.RunAsync(args);
 }
 catch (OptionsValidationException e)
 {
@@ -14,6 +15,3 @@ catch (OptionsValidationException e)
         await Console.Error.WriteLineAsync($"  {failure}");
     return 1;
 }
-await app.InitializeAsync();
-await app.RunAsync();
-return 0;

@@ -14,6 +14,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new AuthOptionsValidator(),
         new AgentOptionsValidator(),
         new AgentsOptionsValidator(),
+        new AgentModeOptionsValidator(),
         new CollectionOptionsValidator(),
         new HistoryOptionsValidator(),
         new AlertOptionsValidator(),
@@ -56,7 +57,7 @@ public sealed class ServerOptionsValidator : TytoOptionsValidator
 {
     protected override IEnumerable<string?> Check(TytoOptions options)
     {
-        yield return options.Mode == "server" ? null : $"Tyto:Mode '{options.Mode}' is not available yet; only 'server' is.";
+        yield return options.Mode is TytoOptions.ServerMode or TytoOptions.AgentMode ? null : $"Tyto:Mode '{options.Mode}' must be '{TytoOptions.ServerMode}' or '{TytoOptions.AgentMode}'.";
         yield return Required(options.DataDir, "Tyto:DataDir");
         yield return options.Database.Provider == "sqlite"
             ? null
@@ -113,6 +114,36 @@ public sealed class AgentsOptionsValidator : TytoOptionsValidator
             : $"Tyto:Agents:Listen '{agents.Listen}' must be an https URL with a host and port and no path, such as https://0.0.0.0:8443.";
         yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
     }
+}
+
+/// <summary>The keys only an agent reads (<c>Tyto:Mode=agent</c>): where its servers are, which CA it trusts, its token and outbox.</summary>
+public sealed partial class AgentModeOptionsValidator : TytoOptionsValidator
+{
+    /// <summary>The agent id of a server node's own host, which no agent may take.</summary>
+    public const string ReservedId = "local";
+
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        if (options.Mode != TytoOptions.AgentMode)
+            yield break;
+        var agent = options.Agent;
+        yield return agent.Id == ReservedId ? $"Tyto:Agent:Id '{ReservedId}' is reserved for a server's own host; an agent needs another." : null;
+        yield return agent.Server.Count > 0 ? null : "Tyto:Agent:Server must name at least one server, such as https://tyto.example:8443.";
+        for (var i = 0; i < agent.Server.Count; i++)
+            yield return Uri.TryCreate(agent.Server[i], UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps && url.PathAndQuery == "/"
+                ? null
+                : $"Tyto:Agent:Server:{i} '{agent.Server[i]}' is not the https URL of a server's agent endpoint, such as https://tyto.example:8443.";
+        yield return agent.CaFingerprint is null || Fingerprint().IsMatch(agent.CaFingerprint)
+            ? null
+            : $"Tyto:Agent:CaFingerprint '{agent.CaFingerprint}' is not 'sha256:' and 64 lowercase hex digits, as the server prints it.";
+        yield return agent.EnrollmentTokenFile is null || File.Exists(agent.EnrollmentTokenFile)
+            ? null
+            : $"Tyto:Agent:EnrollmentTokenFile '{agent.EnrollmentTokenFile}' does not exist.";
+        yield return AtLeast(agent.OutboxMaxMb, 1, "Tyto:Agent:OutboxMaxMb");
+    }
+
+    [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
+    private static partial Regex Fingerprint();
 }
 
 /// <summary><c>Tyto:Collection</c>: how often, and from which root, the host is read.</summary>

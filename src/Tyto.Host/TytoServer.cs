@@ -23,7 +23,7 @@ public static partial class TytoServer
         builder.WebHost.ConfigureKestrel(kestrel => RequestLimitsMiddleware.RaiseServerLimits(kestrel.Limits));
 
         // One bound instance, checked before anything uses it, serves the composition below and IOptions alike.
-        var options = Bind(builder.Configuration.GetSection(TytoOptions.Section));
+        var options = TytoConfiguration.Bind(builder.Configuration);
         TytoOptionsValidator.ThrowIfInvalid(options);
         var database = new TytoDatabase(options.DataDir);
 
@@ -66,19 +66,6 @@ public static partial class TytoServer
                 ============================================================
 
                 """);
-        }
-    }
-
-    /// <summary>Binds the section; a value of the wrong type is reported as a configuration error, with its key.</summary>
-    private static TytoOptions Bind(IConfigurationSection section)
-    {
-        try
-        {
-            return section.Get<TytoOptions>() ?? new TytoOptions();
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new OptionsValidationException(TytoOptions.Section, typeof(TytoOptions), [e.Message]);
         }
     }
 }

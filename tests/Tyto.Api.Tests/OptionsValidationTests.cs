@@ -14,7 +14,7 @@ namespace Tyto.Api.Tests;
 public sealed class OptionsValidationTests
 {
     [Theory]
-    [InlineData("Tyto:Mode", "agent")]
+    [InlineData("Tyto:Mode", "satellite")]
     [InlineData("Tyto:DataDir", " ")]
     [InlineData("Tyto:Database:Provider", "postgres")]
     [InlineData("Tyto:Auth:SessionLifetime", "00:00:00")]

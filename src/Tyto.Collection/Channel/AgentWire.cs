@@ -9,6 +9,12 @@ namespace Tyto.Collection.Channel;
 /// </summary>
 public static class AgentWire
 {
+    /// <summary>
+    /// GET, no client certificate: the CA certificate (PEM). A server on Linux never sends its root in the TLS handshake,
+    /// so an agent fetches it here and checks it against its pinned fingerprint before it trusts the connection.
+    /// </summary>
+    public const string CaPath = "/agent/v1/ca";
+
     /// <summary>Enrollment: an <see cref="EnrollmentRequest"/> answered by an <see cref="EnrollmentAnswer"/>. No client certificate.</summary>
     public const string EnrollPath = "/agent/v1/enroll";
 
