@@ -58,7 +58,7 @@ public sealed class AgentActorTests : SqliteTestKit
 
         var view = ExpectMsg<AgentLookup>(Patience).Agent;
         Assert.NotNull(view);
-        Assert.Equal(new AgentView("a1", "a1", "host-a", "online", "x86_64", "linux", null, view.RegisteredAt), view);
+        Assert.Equal(new AgentView("a1", "a1", "host-a", "online", "x86_64", "linux", null, view.RegisteredAt, 0, 0, null, null), view);
         Assert.InRange(view.RegisteredAt, before, DateTime.UtcNow);
 
         // A second registration, as after the host monitor restarts, records nothing new.
