@@ -20,6 +20,8 @@ public sealed class TytoOptions
 
     public AgentOptions Agent { get; set; } = new();
 
+    public AgentsOptions Agents { get; set; } = new();
+
     public CollectionOptions Collection { get; set; } = new();
 
     public HistoryOptions History { get; set; } = new();
@@ -85,6 +87,15 @@ public sealed class TytoOptions
         public string Id { get; set; } = "local";
 
         public string? Server { get; set; }
+    }
+
+    public sealed class AgentsOptions
+    {
+        /// <summary>The https URL agents enroll and connect at, with a certificate of Tyto's own CA.</summary>
+        public string Listen { get; set; } = "https://0.0.0.0:8443";
+
+        /// <summary>Enrollment requests waiting for an operator at most; more are refused until some are decided.</summary>
+        public int MaxPending { get; set; } = 100;
     }
 
     public sealed class CollectionOptions

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Extensions.Options;
+using Tyto.Api.AgentChannel;
 
 namespace Tyto.Host;
 
@@ -13,6 +14,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new ServerOptionsValidator(),
         new AuthOptionsValidator(),
         new AgentOptionsValidator(),
+        new AgentsOptionsValidator(),
         new CollectionOptionsValidator(),
         new HistoryOptionsValidator(),
         new AlertOptionsValidator(),
@@ -99,6 +101,15 @@ public sealed partial class AgentOptionsValidator : TytoOptionsValidator
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex AgentId();
+}
+
+/// <summary><c>Tyto:Agents</c>: the endpoint agents connect to.</summary>
+public sealed class AgentsOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        yield return AgentListener.TryParse(options.Agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{options.Agents.Listen}' {error}.";
+    }
 }
 
 /// <summary><c>Tyto:Collection</c>: how often, and from which root, the host is read.</summary>
