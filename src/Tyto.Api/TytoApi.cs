@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
@@ -43,6 +44,7 @@ public static class TytoApi
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => AgentDirectory.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         services.AddSingleton(sp => new LiveFrames(
             sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
@@ -67,6 +69,7 @@ public static class TytoApi
             .MapHistoryApi()
             .MapExportApi()
             .MapAlertsApi()
+            .MapAgentsApi()
             .MapUsersApi()
             .MapRolesApi()
             .MapAuditApi()

@@ -89,12 +89,13 @@ public sealed class TytoOptions
         public string? Server { get; set; }
     }
 
+    /// <summary>The server's side of agents: where they connect, and how many enrollment requests may wait.</summary>
     public sealed class AgentsOptions
     {
-        /// <summary>The https URL agents enroll and connect at, with a certificate of Tyto's own CA.</summary>
+        /// <summary>The agent endpoint's URL (mutual TLS); an agent is told it with <c>0.0.0.0</c> replaced by the host it used for the API.</summary>
         public string Listen { get; set; } = "https://0.0.0.0:8443";
 
-        /// <summary>Enrollment requests waiting for an operator at most; more are refused until some are decided.</summary>
+        /// <summary>The most enrollment requests waiting for approval; more are refused until some are approved, rejected or expire.</summary>
         public int MaxPending { get; set; } = 100;
     }
 

@@ -103,12 +103,14 @@ public sealed partial class AgentOptionsValidator : TytoOptionsValidator
     private static partial Regex AgentId();
 }
 
-/// <summary><c>Tyto:Agents</c>: the endpoint agents connect to.</summary>
+/// <summary><c>Tyto:Agents</c>: the agent endpoint's address, and the cap on waiting enrollment requests.</summary>
 public sealed class AgentsOptionsValidator : TytoOptionsValidator
 {
     protected override IEnumerable<string?> Check(TytoOptions options)
     {
-        yield return AgentListener.TryParse(options.Agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{options.Agents.Listen}' {error}.";
+        var agents = options.Agents;
+        yield return AgentListener.TryParse(agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{agents.Listen}' {error}.";
+        yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
     }
 }
 

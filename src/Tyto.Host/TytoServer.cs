@@ -31,10 +31,11 @@ public static partial class TytoServer
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<HistoryStore>();
-        builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddTransient<IStartupFilter, KestrelEndpoints>();
         builder.Services.AddTytoApi();
-        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(options, database, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(
+            options, database, services.GetRequiredService<CertificateAuthority>(), services.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddHostedService<MemoryTrimmer>();
         services?.Invoke(builder.Services);

@@ -34,6 +34,8 @@ public sealed class OptionsValidationTests
     [InlineData("Tyto:Agents:Listen", "https://tyto.example:8443")]
     [InlineData("Tyto:Agents:Listen", "https://0.0.0.0:99999")]
     [InlineData("Tyto:Agents:Listen", "8443")]
+    [InlineData("Tyto:Agents:Listen", "0.0.0.0:8443")]
+    [InlineData("Tyto:Agents:MaxPending", "0")]
     [InlineData("Tyto:Collection:Interval", "0")]
     [InlineData("Tyto:Collection:Interval", "3601")]
     [InlineData("Tyto:Collection:Interval", "two")]

@@ -69,14 +69,14 @@ public static class AgentChannelApi
     /// no longer valid or revoked since the handshake 403, both before upgrading.
     /// </summary>
     private static async Task<IResult> Connect(
-        HttpContext context, CertificateAuthority authority, AgentChannels channels, IHostApplicationLifetime lifetime, IServiceProvider services)
+        HttpContext context, CertificateAuthority authority, AgentDirectory directory, AgentChannels channels, IHostApplicationLifetime lifetime)
     {
         var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
         if (certificate is null)
             return ApiErrors.Error(StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "The channel needs the client certificate issued at enrollment");
         if (!authority.Verify(certificate, out var agentId, out var serial, out var error))
             return ApiErrors.Error(StatusCodes.Status403Forbidden, "FORBIDDEN", $"The client certificate is not valid: {error}");
-        if (services.GetService<IRevokedCertificates>()?.IsRevoked(serial) == true)
+        if (directory.IsRevoked(serial))
             return ApiErrors.Error(StatusCodes.Status403Forbidden, "AGENT_REVOKED", $"The certificate of agent '{agentId}' is revoked");
         if (!context.WebSockets.IsWebSocketRequest)
             return ApiErrors.BadRequest("INVALID_REQUEST", "The channel is a WebSocket");

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.RegularExpressions;
 using System.Threading.RateLimiting;
 using Akka.Actor;
 using Akka.Hosting;
@@ -29,7 +26,6 @@ public static partial class AgentEnrollmentApi
     public const int RateLimitBurst = 30;
 
     public const int PollAfterSeconds = 10;
-    public const int MaxIdLength = 64;
     public const int MaxNameLength = 256;
     public const int MinSecretLength = 32;
     public const int MaxSecretLength = 256;
@@ -75,12 +71,9 @@ public static partial class AgentEnrollmentApi
         return app;
     }
 
-    /// <summary>The hash an enrollment token or secret is kept and compared as: lowercase hex SHA-256 of its UTF-8.</summary>
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
-
     /// <summary>Why <paramref name="agentId"/> cannot be an enrolled agent's id (field problem), or null.</summary>
     public static string? IdProblem(string? agentId, string ownId) =>
-        agentId is null || agentId.Length > MaxIdLength || !IdPattern().IsMatch(agentId) ? $"must be 1 to {MaxIdLength} letters, digits, '.', '_' or '-'"
+        !EnrollmentSecrets.IsValidId(agentId) ? EnrollmentSecrets.IdRule
         : agentId == ReservedId || agentId == ownId ? "is reserved for this server's own host"
         : null;
 
@@ -101,7 +94,7 @@ public static partial class AgentEnrollmentApi
         var reply = await agents.ActorRef.Ask<EnrollmentReply>(
             new RequestEnrollment(
                 request.AgentId, request.Name, request.Hostname, request.Os, request.Architecture, request.Csr,
-                request.Token is { } token ? Hash(token) : null, request.Secret is { } secret ? Hash(secret) : null),
+                request.Token is { } token ? EnrollmentSecrets.Hash(token) : null, request.Secret is { } secret ? EnrollmentSecrets.Hash(secret) : null),
             Agents.AskTimeout,
             cancellationToken);
         return Answer(context, request.AgentId, reply, authority);
@@ -115,7 +108,7 @@ public static partial class AgentEnrollmentApi
             return Refuse(context, poll.AgentId, StatusCodes.Status400BadRequest, "INVALID_REQUEST", $"agent_id {idProblem}", "agent_id", idProblem);
         if (SecretProblem(poll.Secret) is { } secretProblem)
             return Refuse(context, poll.AgentId, StatusCodes.Status400BadRequest, "INVALID_REQUEST", $"secret {secretProblem}", "secret", secretProblem);
-        var reply = await agents.ActorRef.Ask<EnrollmentReply>(new PollEnrollment(poll.AgentId, Hash(poll.Secret)), Agents.AskTimeout, cancellationToken);
+        var reply = await agents.ActorRef.Ask<EnrollmentReply>(new PollEnrollment(poll.AgentId, EnrollmentSecrets.Hash(poll.Secret)), Agents.AskTimeout, cancellationToken);
         return Answer(context, poll.AgentId, reply, authority);
     }
 
@@ -175,9 +168,6 @@ public static partial class AgentEnrollmentApi
     }
 
     private static ILogger Logger(HttpContext context) => context.RequestServices.GetRequiredService<ILogger<AgentListener>>();
-
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
-    private static partial Regex IdPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent '{AgentId}' enrolled from {Remote}")]
     private static partial void LogApproved(ILogger logger, string agentId, IPAddress? remote);

@@ -108,7 +108,7 @@ public sealed partial class AgentListener(CertificateAuthority authority, IServi
             LogCertificateRefused(logger, remote, agentId, error ?? "not valid");
             return false;
         }
-        if (services.GetService<IRevokedCertificates>()?.IsRevoked(serial) == true)
+        if (services.GetRequiredService<AgentDirectory>().IsRevoked(serial))
         {
             LogCertificateRefused(logger, remote, agentId, $"certificate {serial} is revoked");
             return false;
