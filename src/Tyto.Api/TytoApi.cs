@@ -11,6 +11,7 @@ using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
+using Tyto.Api.AgentChannel;
 using Tyto.Api.Auth;
 
 namespace Tyto.Api;
@@ -48,12 +49,14 @@ public static class TytoApi
         services.AddSingleton(sp => new LiveFrames(
             sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
         services.AddSingleton<SseConnections>();
+        services.AddAgentEndpoint();
         return services;
     }
 
     public static WebApplication UseTytoApi(this WebApplication app)
     {
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseAgentEndpoint();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
@@ -71,7 +74,8 @@ public static class TytoApi
             .MapRolesApi()
             .MapAuditApi()
             .MapPrometheusApi(app.Services.GetRequiredService<IOptions<TytoOptions>>().Value.Prometheus.AllowAnonymous)
-            .MapApiDocument();
+            .MapApiDocument()
+            .MapAgentEndpoint();
         return app;
     }
 }

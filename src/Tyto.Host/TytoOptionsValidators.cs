@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Extensions.Options;
+using Tyto.Api.AgentChannel;
 
 namespace Tyto.Host;
 
@@ -109,9 +110,7 @@ public sealed class AgentsOptionsValidator : TytoOptionsValidator
     protected override IEnumerable<string?> Check(TytoOptions options)
     {
         var agents = options.Agents;
-        yield return Uri.TryCreate(agents.Listen, UriKind.Absolute, out var listen) && listen.Scheme == Uri.UriSchemeHttps && listen.AbsolutePath == "/"
-            ? null
-            : $"Tyto:Agents:Listen '{agents.Listen}' must be an https URL with a host and port and no path, such as https://0.0.0.0:8443.";
+        yield return AgentListener.TryParse(agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{agents.Listen}' {error}.";
         yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
     }
 }
