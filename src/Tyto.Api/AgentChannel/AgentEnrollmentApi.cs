@@ -66,6 +66,7 @@ public static partial class AgentEnrollmentApi
             .ExcludeFromDescription()
             .RequireRateLimiting(RateLimitPolicy)
             .WithMetadata(new RequestSizeLimitAttribute(AgentWire.MaxEnrollmentBytes));
+        enrollment.MapGet(AgentWire.CaPath, (CertificateAuthority authority) => TypedResults.Text(authority.CertificatePem, "application/x-pem-file"));
         enrollment.MapPost(AgentWire.EnrollPath, Enroll);
         enrollment.MapPost(AgentWire.PollPath, Poll);
         return app;
