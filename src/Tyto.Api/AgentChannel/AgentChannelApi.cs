@@ -40,7 +40,7 @@ public sealed class AgentChannels(
 }
 
 /// <summary>The agent endpoint: enrollment, the WebSocket channel of enrolled agents, and the separation from the API.</summary>
-public static class AgentChannelApi
+public static partial class AgentChannelApi
 {
     public static IServiceCollection AddAgentEndpoint(this IServiceCollection services) =>
         services
@@ -71,19 +71,28 @@ public static class AgentChannelApi
     private static async Task<IResult> Connect(
         HttpContext context, CertificateAuthority authority, AgentDirectory directory, AgentChannels channels, IHostApplicationLifetime lifetime)
     {
+        var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
         var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
         if (certificate is null)
-            return ApiErrors.Error(StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "The channel needs the client certificate issued at enrollment");
+            return Refuse(channels.Logger, remote, null, StatusCodes.Status401Unauthorized, "UNAUTHORIZED", "The channel needs the client certificate issued at enrollment");
         if (!authority.Verify(certificate, out var agentId, out var serial, out var error))
-            return ApiErrors.Error(StatusCodes.Status403Forbidden, "FORBIDDEN", $"The client certificate is not valid: {error}");
+            return Refuse(channels.Logger, remote, agentId, StatusCodes.Status403Forbidden, "FORBIDDEN", $"The client certificate is not valid: {error}");
         if (directory.IsRevoked(serial))
-            return ApiErrors.Error(StatusCodes.Status403Forbidden, "AGENT_REVOKED", $"The certificate of agent '{agentId}' is revoked");
+            return Refuse(channels.Logger, remote, agentId, StatusCodes.Status403Forbidden, "AGENT_REVOKED", $"The certificate of agent '{agentId}' is revoked");
         if (!context.WebSockets.IsWebSocketRequest)
-            return ApiErrors.BadRequest("INVALID_REQUEST", "The channel is a WebSocket");
+            return Refuse(channels.Logger, remote, agentId, StatusCodes.Status400BadRequest, "INVALID_REQUEST", "The channel is a WebSocket");
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
         using var connection = new AgentConnection(socket, agentId, serial, remote, channels);
         await connection.RunAsync(lifetime.ApplicationStopping);
         return Results.Empty;
     }
+
+    private static IResult Refuse(ILogger logger, IPEndPoint? remote, string? agentId, int status, string code, string message)
+    {
+        LogRefused(logger, remote, agentId, code, message);
+        return ApiErrors.Error(status, code, message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused the channel of agent '{AgentId}' from {Remote}: {Code}, {Reason}")]
+    private static partial void LogRefused(ILogger logger, IPEndPoint? remote, string? agentId, string code, string reason);
 }

@@ -27,7 +27,7 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
     /// <summary>How long an agent has to answer the server's closing frame before the connection is cut.</summary>
     public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
 
-    /// <summary>The most stored timestamps an admission carries; older duplicates of a longer backlog are caught by history's own key.</summary>
+    /// <summary>The most stored timestamps an admission carries, so that it stays a bounded message: over a day of samples at one a second.</summary>
     public const int MaxStored = 100_000;
 
     /// <summary>Frames waiting to be sent; an agent that lets more pile up does not read its socket and is cut off.</summary>
