@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
+using Tyto.Api.AgentChannel;
 using Tyto.Api.Auth;
 
 namespace Tyto.Api;
@@ -42,16 +44,19 @@ public static class TytoApi
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => AgentDirectory.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         services.AddSingleton(sp => new LiveFrames(
             sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
         services.AddSingleton<SseConnections>();
+        services.AddAgentEndpoint();
         return services;
     }
 
     public static WebApplication UseTytoApi(this WebApplication app)
     {
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseAgentEndpoint();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
@@ -64,11 +69,13 @@ public static class TytoApi
             .MapHistoryApi()
             .MapExportApi()
             .MapAlertsApi()
+            .MapAgentsApi()
             .MapUsersApi()
             .MapRolesApi()
             .MapAuditApi()
             .MapPrometheusApi(app.Services.GetRequiredService<IOptions<TytoOptions>>().Value.Prometheus.AllowAnonymous)
-            .MapApiDocument();
+            .MapApiDocument()
+            .MapAgentEndpoint();
         return app;
     }
 }

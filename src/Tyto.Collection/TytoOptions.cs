@@ -26,6 +26,8 @@ public sealed class TytoOptions
 
     public AgentOptions Agent { get; set; } = new();
 
+    public AgentsOptions Agents { get; set; } = new();
+
     public CollectionOptions Collection { get; set; } = new();
 
     public HistoryOptions History { get; set; } = new();
@@ -104,6 +106,16 @@ public sealed class TytoOptions
 
         /// <summary>The most megabytes of samples an agent's outbox holds before it drops the oldest.</summary>
         public int OutboxMaxMb { get; set; } = 256;
+    }
+
+    /// <summary>The server's side of agents: where they connect, and how many enrollment requests may wait.</summary>
+    public sealed class AgentsOptions
+    {
+        /// <summary>The agent endpoint's URL (mutual TLS); an agent is told it with <c>0.0.0.0</c> replaced by the host it used for the API.</summary>
+        public string Listen { get; set; } = "https://0.0.0.0:8443";
+
+        /// <summary>The most enrollment requests waiting for approval; more are refused until some are approved, rejected or expire.</summary>
+        public int MaxPending { get; set; } = 100;
     }
 
     public sealed class CollectionOptions

@@ -20,7 +20,8 @@ public static class AkkaComposition
     public const string SystemName = "tyto";
     public const string ServerRole = "server";
 
-    public static AkkaConfigurationBuilder ConfigureServerNode(this AkkaConfigurationBuilder akka, TytoOptions options, TytoDatabase database, ILoggerFactory loggerFactory)
+    public static AkkaConfigurationBuilder ConfigureServerNode(
+        this AkkaConfigurationBuilder akka, TytoOptions options, TytoDatabase database, CertificateAuthority authority, ILoggerFactory loggerFactory)
     {
         var cluster = options.Cluster;
         akka.AddHocon(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "akka.hocon")), HoconAddMode.Prepend)
@@ -42,7 +43,7 @@ public static class AkkaComposition
             .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
             .AddAlertActors(ServerRole)
-            .AddAgentActors(ServerRole, options.Alerts)
+            .AddAgentActors(ServerRole, options, authority)
             .AddMetricsActors()
             .AddCollectionActors(options, ServerRole);
 

@@ -1,9 +1,11 @@
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Api;
+using Tyto.Api.AgentChannel;
 
 namespace Tyto.Host;
 
@@ -17,20 +19,23 @@ public static partial class TytoServer
     {
         // appsettings.json and hocon/ ship beside the binary; relative paths such as ./data follow the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-            builder.WebHost.UseUrls(DefaultUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => RequestLimitsMiddleware.RaiseServerLimits(kestrel.Limits));
-
         // One bound instance, checked before anything uses it, serves the composition below and IOptions alike.
         var options = TytoConfiguration.Bind(builder.Configuration);
         TytoOptionsValidator.ThrowIfInvalid(options);
         var database = new TytoDatabase(options.DataDir);
 
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => RequestLimitsMiddleware.RaiseServerLimits(kestrel.Limits));
+
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<HistoryStore>();
+        builder.Services.AddTransient<IStartupFilter, KestrelEndpoints>();
         builder.Services.AddTytoApi();
-        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(options, database, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(
+            options, database, services.GetRequiredService<CertificateAuthority>(), services.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddHostedService<MemoryTrimmer>();
         services?.Invoke(builder.Services);
@@ -38,7 +43,13 @@ public static partial class TytoServer
         var app = builder.Build();
         app.UseTytoApi();
         var dataDir = Path.GetFullPath(options.DataDir);
-        app.Lifetime.ApplicationStarted.Register(() => LogServing(app.Logger, app.Urls, dataDir));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var agents = app.Services.GetRequiredService<AgentListener>();
+            var served = app.Urls.Where(url => url != agents.Url).ToList();
+            LogServing(app.Logger, served, dataDir);
+            agents.LogListening();
+        });
         return app;
     }
 

@@ -58,7 +58,7 @@ public sealed class Fleet : IAsyncDisposable
     public string AgentDataDir(string agentId) => Path.Combine(_root, "agents", agentId);
 
     /// <summary>Starts an agent collecting every second; with <paramref name="token"/> in a token file, else with nothing on stdin.</summary>
-    public Task<TytoProcess> StartAgentAsync(string agentId, string? token = null)
+    public Task<TytoProcess> StartAgentAsync(string agentId, string? token = null, params string[] settings)
     {
         var dataDir = Directory.CreateDirectory(AgentDataDir(agentId)).FullName;
         List<string> args = ["agent", $"--Tyto:DataDir={dataDir}", $"--Tyto:Agent:Id={agentId}", $"--Tyto:Agent:Server:0={AgentEndpoint}", "--Tyto:Collection:Interval=1"];
@@ -68,7 +68,7 @@ public sealed class Fleet : IAsyncDisposable
             File.WriteAllText(file, token);
             args.Add($"--Tyto:Agent:EnrollmentTokenFile={file}");
         }
-        return StartAsync(dataDir, args);
+        return StartAsync(dataDir, [.. args, .. settings]);
     }
 
     /// <summary>Pre-registers an agent; its one-time enrollment token.</summary>

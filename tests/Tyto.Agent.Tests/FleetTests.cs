@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tyto.Actors.Tests;
 
 namespace Tyto.Agent.Tests;
@@ -17,6 +19,9 @@ public sealed class FleetTests
         var agent = await fleet.StartAgentAsync("edge-1", token);
         await agent.WaitForOutputAsync("connected to");
 
+        // Without a fingerprint given, the agent pins the CA the server printed.
+        var printed = Regex.Match(fleet.Server.Output, "CA fingerprint (sha256:[0-9a-f]{64})").Groups[1].Value;
+        Assert.Equal(printed, File.ReadAllText(Path.Combine(fleet.AgentDataDir("edge-1"), "ca.fingerprint")));
         var online = await fleet.AgentWhenAsync("edge-1", a => a.GetProperty("status").GetString() == "online", "online");
         Assert.Equal(Environment.MachineName, online.GetProperty("hostname").GetString());
         Assert.Equal("edge-1", (await fleet.NextStreamSampleAsync("edge-1")).GetProperty("agentId").GetString());
@@ -71,6 +76,20 @@ public sealed class FleetTests
         await agent.WaitForOutputAsync("revoked");
         Assert.Equal(AgentHost.RevokedExitCode, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         await fleet.AgentWhenAsync("edge-2", a => a.GetProperty("status").GetString() == "revoked", "revoked");
+    }
+
+    [Fact]
+    public async Task An_agent_pinned_to_another_ca_sends_nothing_to_the_server_and_exits()
+    {
+        await using var fleet = await Fleet.StartAsync();
+
+        var agent = await fleet.StartAgentAsync("edge-5", await fleet.RegisterAsync("edge-5"), $"--Tyto:Agent:CaFingerprint=sha256:{new string('0', 64)}");
+
+        Assert.Equal(AgentHost.RefusedExitCode, await agent.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("enrollment refused: CA_MISMATCH", agent.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(fleet.AgentDataDir("edge-5"), "agent.crt")));
+        var registered = await fleet.GetAsync("/api/v1/agents/edge-5");
+        Assert.Equal(JsonValueKind.Null, registered.GetProperty("certificate").ValueKind);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Tyto.Api.Auth;
+using Tyto.Collection.Channel;
 
 namespace Tyto.Api.Tests;
 
@@ -13,7 +14,12 @@ namespace Tyto.Api.Tests;
 /// </summary>
 public sealed class AuthorizationMatrixTests : IAsyncLifetime
 {
-    private static readonly HashSet<string> Public = ["GET /health", "POST /api/v1/auth/login", "POST /api/v1/auth/register"];
+    private static readonly HashSet<string> Public =
+    [
+        "GET /health", "POST /api/v1/auth/login", "POST /api/v1/auth/register",
+        // The agent endpoint's own: enrollment comes without a certificate, the channel checks the agent's.
+        $"POST {AgentWire.EnrollPath}", $"POST {AgentWire.PollPath}", $"GET {AgentWire.ChannelPath}",
+    ];
 
     private const string Password = "matrix-password-1";
 

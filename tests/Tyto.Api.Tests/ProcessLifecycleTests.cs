@@ -157,7 +157,7 @@ public sealed class ProcessLifecycleTests
                 start.ArgumentList.Add(arg);
             start.Environment["HOME"] = dataDir;
         }
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Tyto.Host.dll"), "--urls", $"http://127.0.0.1:{port}", $"--Tyto:DataDir={dataDir}" }.Concat(settings))
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Tyto.Host.dll"), "--urls", $"http://127.0.0.1:{port}", "--Tyto:Agents:Listen=https://127.0.0.1:0", $"--Tyto:DataDir={dataDir}" }.Concat(settings))
             start.ArgumentList.Add(arg);
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };

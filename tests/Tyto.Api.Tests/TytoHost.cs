@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Tyto.Api.AgentChannel;
 using Tyto.Host;
 
 namespace Tyto.Api.Tests;
@@ -19,6 +20,7 @@ public sealed class TytoHost : IAsyncDisposable
         App = app;
         DataDir = dataDir;
         Address = address;
+        AgentAddress = new Uri(app.Services.GetRequiredService<AgentListener>().Url);
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -29,6 +31,9 @@ public sealed class TytoHost : IAsyncDisposable
     public Uri Address { get; }
 
     public HttpClient Client { get; }
+
+    /// <summary>The agent endpoint: enrollment and the agents' channel, over TLS with Tyto's CA.</summary>
+    public Uri AgentAddress { get; }
 
     public static string NewDataDir() => Directory.CreateTempSubdirectory("tyto-test-").FullName;
 
@@ -43,6 +48,7 @@ public sealed class TytoHost : IAsyncDisposable
         string[] args =
         [
             "--urls", "http://127.0.0.1:0",
+            "--Tyto:Agents:Listen=https://127.0.0.1:0",
             $"--Tyto:DataDir={dataDir}",
             $"--Tyto:Auth:AdminPassword={AdminPassword}",
             "--Tyto:Collection:Interval=1",

@@ -100,22 +100,17 @@ public sealed class CertificateAuthority : IDisposable
     /// <exception cref="InvalidCsrException">The CSR is unreadable, its signature wrong, or its key weaker than RSA 2048 or P-256.</exception>
     public IssuedCertificate SignAgent(string csrPem, string agentId)
     {
-        CertificateRequest csr;
-        try
-        {
-            csr = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            throw new InvalidCsrException($"The CSR cannot be read: {e.Message}");
-        }
-        CheckKey(csr.PublicKey);
+        var csr = ReadCsr(csrPem);
         var request = new CertificateRequest(new X500DistinguishedName($"CN={agentId}"), csr.PublicKey, HashAlgorithmName.SHA256);
         AddLeafExtensions(request, ClientAuthentication, X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment);
         var now = _time.GetUtcNow();
         using var issued = request.Create(Certificate.SubjectName, X509SignatureGenerator.CreateForECDsa(_key), now.AddMinutes(-5), now.Add(AgentCertificateLifetime), NewSerial());
         return new IssuedCertificate(issued.ExportCertificatePem(), issued.SerialNumber, issued.NotAfter.ToUniversalTime());
     }
+
+    /// <summary>Checks that <see cref="SignAgent"/> would sign <paramref name="csrPem"/>, before anyone is asked to approve it.</summary>
+    /// <exception cref="InvalidCsrException">The CSR is unreadable, its signature wrong, or its key too weak.</exception>
+    public static void CheckCsr(string csrPem) => ReadCsr(csrPem);
 
     /// <summary>
     /// Whether <paramref name="certificate"/> is a client certificate this CA issued and still valid now; if so, the agent it
@@ -159,6 +154,22 @@ public sealed class CertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+    }
+
+    private static CertificateRequest ReadCsr(string csrPem)
+    {
+        CertificateRequest csr;
+        try
+        {
+            // Loading checks the request's signature against its own key.
+            csr = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new InvalidCsrException($"The CSR cannot be read: {e.Message}");
+        }
+        CheckKey(csr.PublicKey);
+        return csr;
     }
 
     private static void CheckKey(PublicKey key)

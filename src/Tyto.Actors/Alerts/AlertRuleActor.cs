@@ -11,6 +11,9 @@ public sealed record EvaluateRule(double Value, DateTime At, Threshold Threshold
 /// <summary>Acknowledges the rule's active alert on behalf of <paramref name="By"/>; answered with <see cref="AcknowledgeResult"/>.</summary>
 public sealed record AcknowledgeAlert(string AlertId, string By, DateTime At);
 
+/// <summary>Resolves the rule's active alert, if any, because its agent was removed; the rule answers nothing.</summary>
+public sealed record ResolveRule(DateTime At);
+
 /// <summary>The outcome of an acknowledgement: the alert as it now stands, or null when it is no longer active.</summary>
 public sealed record AcknowledgeResult(string AlertId, ActiveAlert? Alert);
 
@@ -78,6 +81,7 @@ public sealed class AlertRuleActor : TytoPersistentActor
             else
                 PersistEvents(requester, events, () => requester.Tell(new AcknowledgeResult(acknowledge.AlertId, _state.Active)));
         });
+        Command<ResolveRule>(resolve => PersistEvents(ActorRefs.Nobody, _state.Resolve(resolve.At), () => { }));
         Command<GetRuleState>(_ => Sender.Tell(_state));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<DeleteSnapshotsSuccess>(_ => { });

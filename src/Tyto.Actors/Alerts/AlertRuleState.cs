@@ -71,6 +71,9 @@ public sealed record AlertRuleState(
     public IReadOnlyList<IAlertEvent> Acknowledge(string by, DateTime at) =>
         Active is null || Active.AcknowledgedBy is not null ? [] : [new AlertAcknowledged(Active.AlertId, by, at)];
 
+    /// <summary>Resolves the active alert whatever the values say, as when its agent is removed; nothing to do without one.</summary>
+    public IReadOnlyList<IAlertEvent> Resolve(DateTime at) => Active is null ? [] : [new AlertResolved(Active.AlertId, Active.Value, at)];
+
     public AlertRuleState Apply(IAlertEvent @event) => @event switch
     {
         AlertRaised raised => this with

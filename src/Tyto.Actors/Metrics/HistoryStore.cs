@@ -217,6 +217,16 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
             yield return open;
     }
 
+    /// <summary>The timestamps (Unix ms) of an agent's raw points from <paramref name="from"/> on, the oldest <paramref name="limit"/> of them.</summary>
+    public async Task<IReadOnlySet<long>> RawTimestampsAsync(string agentId, DateTime from, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var db = database.Open();
+        var start = HistoryTime.ToUnixMs(from);
+        var timestamps = await RawPoints(db).Where(r => r.AgentId == agentId && r.Timestamp >= start)
+            .OrderBy(r => r.Timestamp).Select(r => r.Timestamp).Take(limit).ToListAsync(cancellationToken);
+        return timestamps.ToHashSet();
+    }
+
     public async Task<IReadOnlyList<HistoryPoint>> QueryAsync(string agentId, DateTime from, DateTime to, Resolution resolution, CancellationToken cancellationToken = default)
     {
         var points = new List<HistoryPoint>();

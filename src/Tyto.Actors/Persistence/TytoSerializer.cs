@@ -24,7 +24,17 @@ public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithS
     public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>
     {
         ["agent-registered.v1"] = typeof(AgentRegistered),
-        ["agent-state.v1"] = typeof(AgentState),
+        ["agent-pre-registered.v1"] = typeof(AgentPreRegistered),
+        ["enrollment-requested.v1"] = typeof(EnrollmentRequested),
+        ["enrollment-token-used.v1"] = typeof(EnrollmentTokenUsed),
+        ["agent-approved.v1"] = typeof(AgentApproved),
+        ["agent-rejected.v1"] = typeof(AgentRejected),
+        ["certificate-issued.v1"] = typeof(CertificateIssued),
+        ["agent-connected.v1"] = typeof(AgentConnected),
+        ["agent-disconnected.v1"] = typeof(AgentDisconnected),
+        ["agent-revoked.v1"] = typeof(AgentRevoked),
+        ["agent-removed.v1"] = typeof(AgentRemoved),
+        ["agent-state.v2"] = typeof(AgentState),
         ["refresh-interval-changed.v1"] = typeof(RefreshIntervalChanged),
         ["collection-settings.v1"] = typeof(CollectionSettings),
         ["thresholds-changed.v1"] = typeof(ThresholdsChanged),

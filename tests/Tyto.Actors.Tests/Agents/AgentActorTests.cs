@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
@@ -58,7 +60,7 @@ public sealed class AgentActorTests : SqliteTestKit
 
         var view = ExpectMsg<AgentLookup>(Patience).Agent;
         Assert.NotNull(view);
-        Assert.Equal(new AgentView("a1", "a1", "host-a", "online", "x86_64", "linux", null, view.RegisteredAt), view);
+        Assert.Equal(new AgentView("a1", "a1", "host-a", "online", "x86_64", "linux", null, view.RegisteredAt, 0, 0, null, null), view);
         Assert.InRange(view.RegisteredAt, before, DateTime.UtcNow);
 
         // A second registration, as after the host monitor restarts, records nothing new.
@@ -132,5 +134,156 @@ public sealed class AgentActorTests : SqliteTestKit
 
         Assert.Equal("host-d", ExpectMsg<AgentLookup>(Patience).Agent?.Hostname);
         Assert.Null(health.FailingSince);
+    }
+
+    [Fact]
+    public void An_agent_without_token_waits_is_approved_connects_and_is_revoked()
+    {
+        using var authority = NewAuthority();
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("web-1", null, Enrollment(authority))));
+
+        agent.Tell(new RequestEnrollment("web-1", "Web", "web-host", "linux", "x86_64", Csr(), null, "secret-hash"));
+        Assert.True(ExpectMsg<EnrollmentReply>(Patience).Pending);
+        agent.Tell(new PollEnrollment("web-1", "secret-hash"));
+        Assert.True(ExpectMsg<EnrollmentReply>(Patience).Pending);
+        agent.Tell(new GetAgent("web-1"));
+        Assert.Equal("pending", ExpectMsg<AgentLookup>(Patience).Agent?.Status);
+
+        agent.Tell(new ApproveAgent("web-1", "alice"));
+        var approved = ExpectMsg<AgentReply>(Patience).Agent!;
+        agent.Tell(new PollEnrollment("web-1", "secret-hash"));
+        var pem = ExpectMsg<EnrollmentReply>(Patience).Certificate!;
+        using var certificate = X509Certificate2.CreateFromPem(pem);
+        Assert.True(authority.Verify(certificate, out var agentId, out var serial, out _));
+        Assert.Equal(("web-1", serial), (agentId, approved.Certificate?.Serial));
+
+        var connection = CreateTestProbe();
+        agent.Tell(new AdmitConnection("web-1", serial, connection.Ref, "1.0.0", 12, 3, new HashSet<long>()));
+        var online = ExpectMsg<AgentReply>(Patience).Agent;
+        Assert.Equal(("online", 12L, 3L, "1.0.0"), (online?.Status, online?.Buffered, online?.Dropped, online?.Version));
+        agent.Tell(new QueryProcess("web-1", 42));
+        connection.ExpectMsg<GetProcessDetails>(m => m.Pid == 42, Patience);
+
+        agent.Tell(new RevokeAgent("web-1", "alice"));
+        Assert.Equal("revoked", ExpectMsg<AgentReply>(Patience).Agent?.Status);
+        Assert.Equal("AGENT_REVOKED", connection.ExpectMsg<CloseAgentConnection>(Patience).Code);
+        agent.Tell(new AdmitConnection("web-1", serial, connection.Ref, "1.0.0", 0, 0, new HashSet<long>()));
+        Assert.Equal("AGENT_REVOKED", ExpectMsg<AgentReply>(Patience).ErrorCode);
+        Assert.Equal(
+            ["enrollment-requested.v1", "agent-approved.v1", "certificate-issued.v1", "agent-connected.v1", "agent-revoked.v1"],
+            JournalRows("agent-web-1").Select(r => r.Manifest));
+    }
+
+    [Fact]
+    public void A_token_enrolls_at_once_and_a_malformed_csr_stores_nothing()
+    {
+        using var authority = NewAuthority();
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("web-2", null, Enrollment(authority))));
+        agent.Tell(new PreRegisterAgent("web-2", "Web two", EnrollmentSecrets.Hash("the-token"), DateTime.UtcNow.AddHours(24), "alice"));
+        Assert.Equal("offline", ExpectMsg<AgentReply>(Patience).Agent?.Status);
+
+        agent.Tell(new RequestEnrollment("web-2", "Web", "web-host", "linux", "x86_64", "not a csr", EnrollmentSecrets.Hash("the-token"), null));
+        Assert.Equal("INVALID_CSR", ExpectMsg<EnrollmentReply>(Patience).ErrorCode);
+        Assert.Equal(["agent-pre-registered.v1"], JournalRows("agent-web-2").Select(r => r.Manifest));
+
+        agent.Tell(new RequestEnrollment("web-2", "Web", "web-host", "linux", "x86_64", Csr(), EnrollmentSecrets.Hash("the-token"), null));
+        Assert.NotNull(ExpectMsg<EnrollmentReply>(Patience).Certificate);
+        agent.Tell(new RequestEnrollment("web-2", "Web", "web-host", "linux", "x86_64", Csr(), EnrollmentSecrets.Hash("the-token"), null));
+        Assert.Equal("INVALID_TOKEN", ExpectMsg<EnrollmentReply>(Patience).ErrorCode);
+    }
+
+    [Fact]
+    public void A_full_pending_queue_refuses_requests_without_token()
+    {
+        using var authority = NewAuthority();
+        var enrollment = new AgentEnrollment(authority.SignAgent, _ => true);
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("web-3", null, enrollment)));
+
+        agent.Tell(new RequestEnrollment("web-3", "Web", "web-host", "linux", "x86_64", Csr(), null, "secret-hash"));
+
+        Assert.Equal("PENDING_FULL", ExpectMsg<EnrollmentReply>(Patience).ErrorCode);
+        Assert.Empty(JournalRows("agent-web-3"));
+    }
+
+    [Fact]
+    public void Samples_already_stored_or_seen_are_not_stored_again_and_heartbeats_reattach_a_connection()
+    {
+        using var authority = NewAuthority();
+        var (agent, serial) = EnrolledAgent(authority, "web-4");
+        var connection = CreateTestProbe();
+        var at = new DateTime(2026, 3, 1, 3, 12, 0, DateTimeKind.Utc);
+        var stored = new HashSet<long> { new DateTimeOffset(at).ToUnixTimeMilliseconds() };
+        agent.Tell(new AdmitConnection("web-4", serial, connection.Ref, "1.0.0", 2, 0, stored));
+        ExpectMsg<AgentReply>(Patience);
+
+        agent.Tell(new OfferSample("web-4", connection.Ref, 1, at));
+        Assert.Equal(new SampleVerdict(1, false, null), ExpectMsg<SampleVerdict>(Patience));
+        agent.Tell(new OfferSample("web-4", connection.Ref, 2, at.AddSeconds(1)));
+        Assert.Equal(new SampleVerdict(2, true, null), ExpectMsg<SampleVerdict>(Patience));
+        agent.Tell(new OfferSample("web-4", connection.Ref, 2, at.AddSeconds(1)));
+        Assert.Equal(new SampleVerdict(2, false, null), ExpectMsg<SampleVerdict>(Patience));
+
+        // A new incarnation of the entity learns its connection again from the next heartbeat.
+        Stop(agent);
+        var again = Sys.ActorOf(Props.Create(() => new AgentActor("web-4", null, Enrollment(authority))));
+        again.Tell(new AgentHeartbeat("web-4", connection.Ref, 7, 1));
+        again.Tell(new GetAgent("web-4"));
+        var view = ExpectMsg<AgentLookup>(Patience).Agent;
+        Assert.Equal(("online", 7L, 1L), (view?.Status, view?.Buffered, view?.Dropped));
+    }
+
+    [Fact]
+    public void Removing_an_agent_closes_its_connection_resolves_its_alerts_and_forgets_it()
+    {
+        using var authority = NewAuthority();
+        var config = Sys.ActorOf(AlertConfigActor.PropsFor());
+        config.Tell(new ChangeThresholds([new ThresholdChange(AlertType.Memory, 40, 60)]));
+        ExpectMsg<ThresholdsAccepted>(Patience);
+        var listener = CreateTestProbe();
+        var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref);
+        var enrollment = Enrollment(authority);
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("web-5", rules, enrollment)));
+        agent.Tell(new RequestEnrollment("web-5", "Web", "web-host", "linux", "x86_64", Csr(), null, "secret-hash"));
+        ExpectMsg<EnrollmentReply>(Patience);
+        agent.Tell(new ApproveAgent("web-5", "alice"));
+        var serial = ExpectMsg<AgentReply>(Patience).Agent!.Certificate!.Serial;
+        var connection = CreateTestProbe();
+        agent.Tell(new AdmitConnection("web-5", serial, connection.Ref, "1.0.0", 0, 0, new HashSet<long>()));
+        ExpectMsg<AgentReply>(Patience);
+        var sample = MetricsSample.Empty("web-5", DateTime.UtcNow) with { Memory = MemorySection.Empty with { Total = 1_000, Used = 500 } };
+        AwaitAssert(() =>
+        {
+            agent.Tell(new RecordSample("web-5", sample with { Timestamp = DateTime.UtcNow }));
+            listener.ExpectMsg<AlertRaised>(TimeSpan.FromMilliseconds(500));
+        }, Patience);
+
+        agent.Tell(new RemoveAgent("web-5", "alice"));
+
+        Assert.Equal("web-5", ExpectMsg<AgentReply>(Patience).Agent?.Id);
+        Assert.Equal("AGENT_REMOVED", connection.ExpectMsg<CloseAgentConnection>(Patience).Code);
+        listener.FishForMessage(m => m is AlertResolved, Patience);
+        agent.Tell(new GetAgent("web-5"));
+        Assert.Null(ExpectMsg<AgentLookup>(Patience).Agent);
+    }
+
+    private (IActorRef Agent, string Serial) EnrolledAgent(CertificateAuthority authority, string agentId)
+    {
+        var enrollment = Enrollment(authority);
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor(agentId, null, enrollment)));
+        agent.Tell(new RequestEnrollment(agentId, "Web", "web-host", "linux", "x86_64", Csr(), null, "secret-hash"));
+        ExpectMsg<EnrollmentReply>(Patience);
+        agent.Tell(new ApproveAgent(agentId, "alice"));
+        return (agent, ExpectMsg<AgentReply>(Patience).Agent!.Certificate!.Serial);
+    }
+
+    private static AgentEnrollment Enrollment(CertificateAuthority authority) => new(authority.SignAgent, _ => false);
+
+    private static CertificateAuthority NewAuthority() =>
+        CertificateAuthority.LoadOrCreate(Directory.CreateTempSubdirectory("tyto-ca-").FullName, TimeProvider.System);
+
+    private static string Csr()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return new CertificateRequest("CN=agent", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
     }
 }

@@ -37,6 +37,18 @@ public sealed class AlertRuleStateTests
     }
 
     [Fact]
+    public void Resolving_ends_the_active_alert_whatever_the_values_and_is_nothing_without_one()
+    {
+        var (state, _) = Run(new AlertRuleSettings(TimeSpan.Zero, 2), 96);
+
+        var resolved = Assert.IsType<AlertResolved>(Assert.Single(state.Resolve(Start.AddMinutes(1))));
+
+        Assert.Equal((state.Active!.AlertId, 96.0, Start.AddMinutes(1)), (resolved.AlertId, resolved.Value, resolved.At));
+        Assert.Null(state.Apply(resolved).Active);
+        Assert.Empty(state.Apply(resolved).Resolve(Start.AddMinutes(2)));
+    }
+
+    [Fact]
     public void With_no_duration_the_first_value_over_the_line_raises()
     {
         var (_, events) = Run(new AlertRuleSettings(TimeSpan.Zero, 2), 96);

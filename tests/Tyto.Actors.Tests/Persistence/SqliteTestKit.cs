@@ -117,6 +117,11 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
                   {{plugin}}
                 }
               }
+              query.journal.sql {
+                class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
+                {{plugin}}
+                refresh-interval = 200ms
+              }
             }
             """).WithFallback(SerializationConfig);
     }

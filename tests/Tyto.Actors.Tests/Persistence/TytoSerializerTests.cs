@@ -16,7 +16,19 @@ public sealed class TytoSerializerTests() : Akka.TestKit.Xunit2.TestKit(SqliteTe
     private static readonly Dictionary<Type, object> Samples = new Dictionary<Type, object>
     {
         [typeof(AgentRegistered)] = new AgentRegistered("a1", "Build box", "host-a", "linux", "x86_64", At),
-        [typeof(AgentState)] = new AgentState("a1", true, "Build box", "host-a", "linux", "aarch64", At),
+        [typeof(AgentPreRegistered)] = new AgentPreRegistered("a1", "Build box", "9f86d081884c7d65", At.AddHours(24), "alice", At),
+        [typeof(EnrollmentRequested)] = new EnrollmentRequested("a1", "Build box", "host-a", "linux", "aarch64", "-----BEGIN CERTIFICATE REQUEST-----", "5e884898da28", At),
+        [typeof(EnrollmentTokenUsed)] = new EnrollmentTokenUsed("a1", At),
+        [typeof(AgentApproved)] = new AgentApproved("a1", "alice", At),
+        [typeof(AgentRejected)] = new AgentRejected("a1", "bob", At),
+        [typeof(CertificateIssued)] = new CertificateIssued("a1", "4F2A01", At.AddDays(365), "-----BEGIN CERTIFICATE-----", At),
+        [typeof(AgentConnected)] = new AgentConnected("a1", "1.2.0", At),
+        [typeof(AgentDisconnected)] = new AgentDisconnected("a1", At),
+        [typeof(AgentRevoked)] = new AgentRevoked("a1", "4F2A01", "alice", At),
+        [typeof(AgentRemoved)] = new AgentRemoved("a1", "alice", At),
+        [typeof(AgentState)] = new AgentState(
+            "a1", AgentPhase.Revoked, "Build box", "host-a", "linux", "aarch64", At, "9f86d081884c7d65", At.AddHours(24), "-----BEGIN CERTIFICATE REQUEST-----",
+            "5e884898da28", At.AddMinutes(1), new AgentCertificate("4F2A01", At.AddDays(365), "-----BEGIN CERTIFICATE-----"), "1.2.0"),
         [typeof(RefreshIntervalChanged)] = new RefreshIntervalChanged(5, At),
         [typeof(CollectionSettings)] = new CollectionSettings(5),
         [typeof(ThresholdsChanged)] = new ThresholdsChanged(new AlertThresholds(new Threshold(70, 90), new Threshold(60, 80), new Threshold(50, 75)), At),
