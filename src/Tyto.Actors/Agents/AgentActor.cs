@@ -34,6 +34,7 @@ public sealed class AgentActor : TytoPersistentActor
     private readonly SortedSet<long> _stored = [];
     private AgentState _state;
     private IActorRef? _host;
+    private RegisterHost? _registration;
     private bool _hostIsChannel;
     private long _buffered;
     private long _dropped;
@@ -53,6 +54,7 @@ public sealed class AgentActor : TytoPersistentActor
         Command<RegisterHost>(command =>
         {
             Attach(command.Monitor, channel: false);
+            _registration = command;
             // The monitor registers again now and then (HostMonitorActor.RegisterEvery): a registration the journal refused stops
             // this actor, is reported as a store failure, and succeeds on a later try.
             Persist(ActorRefs.Nobody, _state.Decide(command, DateTime.UtcNow), () => { });
@@ -146,6 +148,17 @@ public sealed class AgentActor : TytoPersistentActor
         base.PreStart();
         if (_alerts is not null)
             Context.ActorOf(SingletonSubscription.PropsFor(_alerts.Thresholds, subscriber => new SubscribeToThresholds(subscriber)), "thresholds");
+    }
+
+    /// <summary>
+    /// An entity that stops (passivated, handed off in a rebalance) while the local monitor is its host link has the monitor
+    /// register again, so that its next incarnation, here or on another node, is linked at once.
+    /// </summary>
+    protected override void PostStop()
+    {
+        if (_registration is not null && _registration.Monitor.Equals(_host) && CoordinatedShutdown.Get(Context.System).ShutdownReason is null)
+            _host.Tell(_registration);
+        base.PostStop();
     }
 
     private void RequestEnrollment(RequestEnrollment command)
@@ -339,10 +352,10 @@ public sealed class AgentActor : TytoPersistentActor
             _latest.Sample?.Timestamp, _state.RegisteredAt, _buffered, _dropped, _state.Version, certificate);
     }
 
-    /// <summary>An id nobody registered must not keep an entity alive.</summary>
+    /// <summary>An id nobody registered must not keep an entity alive; one a host has just linked to is being registered.</summary>
     private void PassivateIfUnknown()
     {
-        if (!_state.IsKnown(DateTime.UtcNow))
+        if (!_state.IsKnown(DateTime.UtcNow) && _host is null)
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 

@@ -77,6 +77,20 @@ public sealed class AgentActorTests : SqliteTestKit
     }
 
     [Fact]
+    public void An_entity_that_stops_has_the_local_monitor_register_again_with_its_next_incarnation()
+    {
+        var monitor = CreateTestProbe();
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a6")));
+        agent.Tell(new RegisterHost("a6", monitor.Ref, "host-f", "x86_64"));
+        agent.Tell(new GetAgent("a6"));
+        Assert.Equal("online", ExpectMsg<AgentLookup>(Patience).Agent?.Status);
+
+        Stop(agent);
+
+        Assert.Equal(new RegisterHost("a6", monitor.Ref, "host-f", "x86_64"), monitor.ExpectMsg<RegisterHost>(Patience));
+    }
+
+    [Fact]
     public void An_agent_nobody_registered_is_not_found()
     {
         var agent = Sys.ActorOf(Props.Create(() => new AgentActor("ghost")));
