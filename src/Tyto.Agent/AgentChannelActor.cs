@@ -35,7 +35,7 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
     private Outbox _outbox = null!;
     private IActorRef _monitor = ActorRefs.Nobody;
     private string _hostname = Environment.MachineName;
-    private string _architecture = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+    private string _architecture = SystemCollector.Architecture(RuntimeInformation.OSArchitecture);
     private TimeSpan _interval;
     private AgentSocket? _socket;
     private bool _welcomed;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Tyto.Collection;
 using Tyto.Collection.Channel;
 
 namespace Tyto.Agent;
@@ -79,7 +80,7 @@ public sealed partial class EnrollmentClient(TytoOptions options, AgentFiles fil
         var agent = options.Agent;
         var request = new EnrollmentRequest(
             agent.Id, agent.Name ?? Environment.MachineName, Environment.MachineName, RuntimeInformation.OSDescription,
-            RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant(), files.CreateSigningRequest(agent.Id), token, files.Secret());
+            SystemCollector.Architecture(RuntimeInformation.OSArchitecture), files.CreateSigningRequest(agent.Id), token, files.Secret());
         using var response = await client.PostAsJsonAsync(new Uri(server, AgentWire.EnrollPath), request, AgentWire.Json, cancellationToken);
         return await AnswerAsync(response, cancellationToken);
     }

@@ -14,8 +14,8 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new ServerOptionsValidator(),
         new AuthOptionsValidator(),
         new AgentOptionsValidator(),
-        new AgentsOptionsValidator(),
         new AgentModeOptionsValidator(),
+        new AgentsOptionsValidator(),
         new CollectionOptionsValidator(),
         new HistoryOptionsValidator(),
         new AlertOptionsValidator(),
@@ -23,10 +23,23 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new ClusterOptionsValidator(),
     ];
 
-    /// <summary>Throws one exception that lists every refused key, where any is.</summary>
+    /// <summary>
+    /// What an agent reads. Only these run in agent mode: the others' checks use server types (the agent endpoint's
+    /// address parser), whose assemblies an agent must not load.
+    /// </summary>
+    public static readonly IReadOnlyList<IValidateOptions<TytoOptions>> Agent =
+    [
+        new ServerOptionsValidator(),
+        new AgentOptionsValidator(),
+        new AgentModeOptionsValidator(),
+        new CollectionOptionsValidator(),
+        new SourceOptionsValidator(),
+    ];
+
+    /// <summary>Throws one exception that lists every refused key of the mode <paramref name="options"/> ask for, where any is.</summary>
     public static void ThrowIfInvalid(TytoOptions options)
     {
-        var failures = All.Select(v => v.Validate(Options.DefaultName, options)).SelectMany(r => r.Failures ?? []).ToList();
+        var failures = (options.Mode == TytoOptions.AgentMode ? Agent : All).Select(v => v.Validate(Options.DefaultName, options)).SelectMany(r => r.Failures ?? []).ToList();
         if (failures.Count > 0)
             throw new OptionsValidationException(TytoOptions.Section, typeof(TytoOptions), failures);
     }
@@ -104,17 +117,6 @@ public sealed partial class AgentOptionsValidator : TytoOptionsValidator
     private static partial Regex AgentId();
 }
 
-/// <summary><c>Tyto:Agents</c>: the agent endpoint's address, and the cap on waiting enrollment requests.</summary>
-public sealed class AgentsOptionsValidator : TytoOptionsValidator
-{
-    protected override IEnumerable<string?> Check(TytoOptions options)
-    {
-        var agents = options.Agents;
-        yield return AgentListener.TryParse(agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{agents.Listen}' {error}.";
-        yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
-    }
-}
-
 /// <summary>The keys only an agent reads (<c>Tyto:Mode=agent</c>): where its servers are, which CA it trusts, its token and outbox.</summary>
 public sealed partial class AgentModeOptionsValidator : TytoOptionsValidator
 {
@@ -143,6 +145,17 @@ public sealed partial class AgentModeOptionsValidator : TytoOptionsValidator
 
     [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
     private static partial Regex Fingerprint();
+}
+
+/// <summary><c>Tyto:Agents</c>: the agent endpoint's address, and the cap on waiting enrollment requests.</summary>
+public sealed class AgentsOptionsValidator : TytoOptionsValidator
+{
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var agents = options.Agents;
+        yield return AgentListener.TryParse(agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{agents.Listen}' {error}.";
+        yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
+    }
 }
 
 /// <summary><c>Tyto:Collection</c>: how often, and from which root, the host is read.</summary>

@@ -23,7 +23,7 @@ public sealed class HistoryBatch
 
 /// <summary>Where an agent's history stood when it was last written: what <see cref="RollupEngine.Restore"/> resumes from.</summary>
 /// <param name="AgentId">The agent.</param>
-/// <param name="LastSample">The newest stored raw point; older or equal samples are repeats.</param>
+/// <param name="LastSample">The newest stored raw point; a sample at the same time is a repeat.</param>
 /// <param name="ClosedUntil">Per rollup resolution, the end of the newest stored bucket.</param>
 /// <param name="MinutesSince">
 /// The stored 1m buckets from the earliest end of a coarser resolution's newest bucket on, oldest first: the
@@ -91,9 +91,11 @@ public sealed class RollupEngine(TimeSpan idleGrace)
                 _agents.Add(point.AgentId, agent);
                 batch.NewAgents.Add(point.AgentId);
             }
-            if (point.Timestamp <= agent.LastSample)
+            if (point.Timestamp == agent.LastSample)
                 continue;
-            agent.LastSample = point.Timestamp;
+            // An older sample is an agent's backlog, sent beside its live ones: its entity lets each timestamp through once.
+            if (agent.LastSample is not { } last || point.Timestamp > last)
+                agent.LastSample = point.Timestamp;
             batch.Raw.Add(point);
             batch.Touched.Add(point.AgentId);
             foreach (var (resolution, tier) in agent.Tiers)
@@ -166,7 +168,7 @@ public sealed class RollupEngine(TimeSpan idleGrace)
         private HistoryPoint BucketFor(Resolution resolution, string agentId, DateTime time, HistoryBatch batch)
         {
             var bucket = resolution.BucketOf(time);
-            if (bucket < ClosedUntil)
+            if (bucket < ClosedUntil || bucket < Open?.Timestamp)
             {
                 var late = HistoryPoint.Empty(agentId, bucket);
                 batch.Late.Add((resolution, late));

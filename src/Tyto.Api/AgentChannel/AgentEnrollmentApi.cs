@@ -66,9 +66,10 @@ public static partial class AgentEnrollmentApi
             .ExcludeFromDescription()
             .RequireRateLimiting(RateLimitPolicy)
             .WithMetadata(new RequestSizeLimitAttribute(AgentWire.MaxEnrollmentBytes));
-        enrollment.MapGet(AgentWire.CaPath, (CertificateAuthority authority) => TypedResults.Text(authority.CertificatePem, "application/x-pem-file"));
         enrollment.MapPost(AgentWire.EnrollPath, Enroll);
         enrollment.MapPost(AgentWire.PollPath, Poll);
+        // Linux never sends the root in the TLS handshake: an agent fetches the CA here and checks it against its pin.
+        enrollment.MapGet(AgentWire.CaPath, (CertificateAuthority authority) => Results.Text(authority.CertificatePem, "application/x-pem-file"));
         return app;
     }
 

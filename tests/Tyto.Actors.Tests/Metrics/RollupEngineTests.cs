@@ -86,4 +86,22 @@ public sealed class RollupEngineTests
         Assert.Equal((Resolution.OneMinute, Start, 1), (resolution, bucket.Timestamp, bucket.Samples));
         Assert.Equal(2, engine.Open("a", Resolution.FiveMinutes)!.Samples);
     }
+
+    [Fact]
+    public void A_backlog_sample_older_than_the_live_ones_is_kept_and_merged_into_its_buckets_late()
+    {
+        var engine = new RollupEngine(Grace);
+        engine.Add([TestHistory.Point("a", Start.AddSeconds(10), 1)], Start.AddSeconds(10));
+        var live = engine.Add([TestHistory.Point("a", Start.AddMinutes(3), 5)], Start.AddMinutes(3));
+        Assert.Single(live.Closed, c => c.Resolution == Resolution.OneMinute);
+
+        var backlog = engine.Add([TestHistory.Point("a", Start.AddSeconds(70), 3), TestHistory.Point("a", Start.AddMinutes(3), 5)], Start.AddMinutes(3));
+
+        var raw = Assert.Single(backlog.Raw);
+        Assert.Equal(Start.AddSeconds(70), raw.Timestamp);
+        var (resolution, bucket) = Assert.Single(backlog.Late);
+        Assert.Equal((Resolution.OneMinute, Start.AddMinutes(1), 1), (resolution, bucket.Timestamp, bucket.Samples));
+        Assert.Equal(Start.AddMinutes(3), engine.Open("a", Resolution.OneMinute)!.Timestamp);
+        Assert.Equal(3, engine.Open("a", Resolution.FiveMinutes)!.Samples);
+    }
 }
