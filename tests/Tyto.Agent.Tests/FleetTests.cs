@@ -132,13 +132,14 @@ public sealed class FleetTests
         await AssertEverySampleOnceAsync(fleet, restarted, "edge-4", since);
     }
 
-    /// <summary>Stops the agent, then compares its outbox with its history: each sample it took and had acknowledged is stored once.</summary>
+    /// <summary>Stops the agent, then compares its outbox with its history: each sample it took and had acknowledged is stored, none twice.</summary>
     private static async Task AssertEverySampleOnceAsync(Fleet fleet, TytoProcess agent, string agentId, DateTime since)
     {
         Assert.Equal(0, await agent.StopAsync());
         long taken, unacknowledged;
+        HashSet<DateTime> waiting;
         using (var outbox = Outbox.Open(Path.Combine(fleet.AgentDataDir(agentId), Outbox.FileName), long.MaxValue))
-            (taken, unacknowledged) = (outbox.LastSeq, outbox.Buffered);
+            (taken, unacknowledged, waiting) = (outbox.LastSeq, outbox.Buffered, outbox.Oldest(int.MaxValue).Select(s => s.Sample.Timestamp).ToHashSet());
 
         IReadOnlyList<DateTime> history = [];
         try
@@ -152,6 +153,7 @@ public sealed class FleetTests
             Assert.Fail($"{taken} samples taken, {unacknowledged} unacknowledged, {history.Count} in history; gaps: {string.Join(", ", gaps)}\nagent:\n{agent.Output}\nserver:\n{fleet.Server.Output}");
         }
         Assert.Equal(history.Count, history.Distinct().Count());
-        Assert.Equal(taken - unacknowledged, history.Count);
+        // A sample stored whose acknowledgement the stop overtook is still waiting, to be sent again and told apart then.
+        Assert.Equal(taken - unacknowledged, history.Count(t => !waiting.Contains(t)));
     }
 }

@@ -34,6 +34,9 @@ public sealed class LatestSamples : IExtension
     /// <summary>Keeps the sample; the hub calls this for one sample at a time.</summary>
     private void Record(MetricsSample sample)
     {
+        // An agent's backlog arrives beside its live samples: an older one is history, not the host's latest state.
+        if (_latest.TryGetValue(sample.AgentId, out var kept) && kept.Timestamp >= sample.Timestamp)
+            return;
         _latest[sample.AgentId] = sample;
         if (sample.Timestamp < _nextSweep)
             return;

@@ -25,6 +25,18 @@ public sealed class LatestSamplesTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Start + LatestSamples.Horizon + TimeSpan.FromSeconds(1), Assert.Single(latest.Since(DateTime.MinValue)).Timestamp);
     }
 
+    [Fact]
+    public async Task A_backlog_sample_older_than_the_kept_one_does_not_replace_it()
+    {
+        var latest = LatestSamples.Get(Sys);
+        var hub = MetricsHub.Get(Sys);
+
+        Send(hub, MetricsSample.Empty("edge", Start.AddMinutes(5)), MetricsSample.Empty("edge", Start.AddMinutes(1)), MetricsSample.Empty("marker", Start.AddMinutes(5)));
+
+        await Poll.UntilAsync(() => latest.Since(DateTime.MinValue).Any(s => s.AgentId == "marker"), "the samples sent after the backlog one are kept");
+        Assert.Equal(Start.AddMinutes(5), latest.Since(DateTime.MinValue).Single(s => s.AgentId == "edge").Timestamp);
+    }
+
     private void Send(MetricsHub hub, params MetricsSample[] samples) =>
         Source.From(samples).RunWith(hub.Ingest, Sys.Materializer());
 }
