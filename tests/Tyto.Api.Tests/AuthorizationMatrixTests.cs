@@ -18,7 +18,7 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
     [
         "GET /health", "POST /api/v1/auth/login", "POST /api/v1/auth/register",
         // The agent endpoint's own: enrollment comes without a certificate, the channel checks the agent's.
-        $"POST {AgentWire.EnrollPath}", $"POST {AgentWire.PollPath}", $"GET {AgentWire.ChannelPath}",
+        $"GET {AgentWire.CaPath}", $"POST {AgentWire.EnrollPath}", $"POST {AgentWire.PollPath}", $"GET {AgentWire.ChannelPath}",
     ];
 
     private const string Password = "matrix-password-1";
