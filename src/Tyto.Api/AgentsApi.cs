@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
+using Tyto.Api.AgentChannel;
 using Tyto.Api.Auth;
 using Tyto.Collection;
 
@@ -70,7 +71,7 @@ public static class AgentsApi
     /// <summary>Pre-registers an agent and hands out its one-time enrollment token; only the token's hash is kept.</summary>
     private static async Task<IResult> Add(
         AddAgentRequest request, HttpContext context, ClaimsPrincipal user, IRequiredActor<AgentRegion> agents, CertificateAuthority authority,
-        IOptions<TytoOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        AgentListener listener, IOptions<TytoOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Id))
             return ApiErrors.Validation("id", "is required");
@@ -88,7 +89,7 @@ public static class AgentsApi
             agents, new PreRegisterAgent(request.Id, name, EnrollmentSecrets.Hash(token), expiresAt, user.FindFirstValue(ClaimTypes.Name) ?? ""), cancellationToken);
         if (reply.Agent is not { } a)
             return Refused(request.Id, reply);
-        var enrollment = new EnrollmentResponse(token, expiresAt, authority.Fingerprint, AgentServer(options.Value.Agents.Listen, context.Request.Host.Host));
+        var enrollment = new EnrollmentResponse(token, expiresAt, authority.Fingerprint, AgentServer(listener.Url, context.Request.Host.Host));
         return TypedResults.Created($"/api/v1/agents/{a.Id}", new AddedAgentResponse(
             a.Id, a.Name, a.Hostname, a.Status, a.Architecture, a.Os, a.LastSeen, a.RegisteredAt, a.Buffered, a.Dropped, a.Version, null, enrollment));
     }
@@ -105,7 +106,7 @@ public static class AgentsApi
     private static async Task<IResult> Reject(string id, ClaimsPrincipal user, IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken) =>
         await CommandAsync(agents, id, new RejectAgent(id, By(user)), cancellationToken) is { } refused ? refused : TypedResults.NoContent();
 
-    /// <summary>The agent endpoint as an agent reaches it: an unspecified listen address becomes the host the caller used.</summary>
+    /// <summary>The agent endpoint as an agent reaches it: the bound address, where unspecified the host the caller used.</summary>
     internal static string AgentServer(string listen, string requestHost)
     {
         var server = new UriBuilder(listen);

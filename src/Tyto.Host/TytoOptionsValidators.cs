@@ -153,7 +153,7 @@ public sealed class AgentsOptionsValidator : TytoOptionsValidator
     protected override IEnumerable<string?> Check(TytoOptions options)
     {
         var agents = options.Agents;
-        yield return AgentListener.TryParse(agents.Listen, out _, out var error) ? null : $"Tyto:Agents:Listen '{agents.Listen}' {error}.";
+        yield return AgentListener.UrlProblem(agents.Listen) is { } problem ? $"Tyto:Agents:Listen '{agents.Listen}' {problem}." : null;
         yield return AtLeast(agents.MaxPending, 1, "Tyto:Agents:MaxPending");
     }
 }

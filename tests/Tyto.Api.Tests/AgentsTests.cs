@@ -30,7 +30,7 @@ public sealed class AgentsTests(SharedHost shared)
         Assert.Equal(32, Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/') + "=").Length);
         Assert.InRange(enrollment.GetProperty("expires_at").GetDateTime().ToUniversalTime(), before.AddHours(24), DateTime.UtcNow.AddHours(24));
         Assert.Equal(Authority.Fingerprint, enrollment.GetProperty("ca_fingerprint").GetString());
-        Assert.Equal($"https://{shared.Host.Address.Host}:8443", enrollment.GetProperty("server").GetString());
+        Assert.Equal($"https://{shared.Host.Address.Host}:{shared.Host.AgentAddress.Port}", enrollment.GetProperty("server").GetString());
 
         var shown = await GetAgentAsync("web-token");
         Assert.False(shown.TryGetProperty("enrollment", out _));

@@ -28,25 +28,23 @@ public sealed partial class AgentListener(CertificateAuthority authority, IServi
 
     public string Fingerprint => authority.Fingerprint;
 
-    /// <summary>Whether <paramref name="url"/> is an https URL Kestrel can bind: an IP address, <c>localhost</c> or <c>*</c>, and a port.</summary>
-    public static bool TryParse(string? url, out BindingAddress? address, out string? error)
+    /// <summary>Why <paramref name="url"/> is not an https URL Kestrel can bind (an IP address, <c>localhost</c> or <c>*</c>, and a port), or null.</summary>
+    public static string? UrlProblem(string? url)
     {
-        address = null;
+        BindingAddress address;
         try
         {
             address = BindingAddress.Parse(url ?? "");
         }
         catch (FormatException)
         {
-            error = "is not a URL such as https://0.0.0.0:8443";
-            return false;
+            return "is not a URL such as https://0.0.0.0:8443";
         }
-        error = address.Scheme != "https" ? "must be an https URL"
+        return address.Scheme != "https" ? "must be an https URL"
             : address.IsUnixPipe || !IsBindable(address.Host) ? "must name an IP address, localhost or * to listen on"
             : address.Port is < 0 or > 65535 ? "must have a port from 0 (any free port) to 65535"
             : address.PathBase.Length > 0 ? "must not have a path"
             : null;
-        return error is null;
     }
 
     /// <summary>Binds <paramref name="address"/> as Kestrel binds a URL of <c>--urls</c>.</summary>
@@ -62,7 +60,7 @@ public sealed partial class AgentListener(CertificateAuthority authority, IServi
             kestrel.ListenAnyIP(address.Port, configure);
     }
 
-    /// <summary>Adds the agent endpoint at <paramref name="url"/> (checked by <see cref="TryParse"/>), with a fresh server certificate naming the host it listens on.</summary>
+    /// <summary>Adds the agent endpoint at <paramref name="url"/> (checked by <see cref="UrlProblem"/>), with a fresh server certificate naming the host it listens on.</summary>
     public void Configure(KestrelServerOptions kestrel, string url)
     {
         var address = BindingAddress.Parse(url);
