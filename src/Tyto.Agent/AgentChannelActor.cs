@@ -127,7 +127,7 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
         _ = socket.ReadUntilClosedAsync(frame => self.Tell(new FrameReceived(socket, frame)))
             .PipeTo(self, success: closing => new ChannelLost(socket, closing));
         await SendAsync(new HelloFrame(
-            _settings.AgentId, Version, _hostname, RuntimeInformation.OSDescription, _architecture, _outbox.Buffered, _outbox.Dropped, _outbox.OldestTimestamp));
+            _settings.AgentId, Version, _hostname, "linux", _architecture, _outbox.Buffered, _outbox.Dropped, _outbox.OldestTimestamp));
     }
 
     private async Task OnFrameAsync(ChannelFrame frame)

@@ -79,7 +79,7 @@ public sealed partial class EnrollmentClient(TytoOptions options, AgentFiles fil
     {
         var agent = options.Agent;
         var request = new EnrollmentRequest(
-            agent.Id, agent.Name ?? Environment.MachineName, Environment.MachineName, RuntimeInformation.OSDescription,
+            agent.Id, agent.Name ?? Environment.MachineName, Environment.MachineName, "linux",
             SystemCollector.Architecture(RuntimeInformation.OSArchitecture), files.CreateSigningRequest(agent.Id), token, files.Secret());
         using var response = await client.PostAsJsonAsync(new Uri(server, AgentWire.EnrollPath), request, AgentWire.Json, cancellationToken);
         return await AnswerAsync(response, cancellationToken);

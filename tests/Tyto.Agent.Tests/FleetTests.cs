@@ -103,7 +103,7 @@ public sealed class FleetTests
         Assert.Equal(0, await fleet.Server.StopAsync());
         await agent.WaitForOutputAsync("buffering");
         // The outage itself: the agent keeps sampling every second meanwhile.
-        await Task.Delay(TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(60));
         await fleet.StartServerAsync();
 
         await fleet.AgentWhenAsync("edge-3", a => a.GetProperty("status").GetString() == "online" && a.GetProperty("buffered").GetInt64() == 0, "online with an empty outbox");
