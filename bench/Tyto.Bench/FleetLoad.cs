@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
@@ -40,10 +42,11 @@ public static class FleetLoad
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var template = await LocalSampleAsync(api);
 
+        var ca = await FetchCaAsync(settings.Agents);
         var clock = Stopwatch.StartNew();
         var agents = new SimulatedAgent[settings.Count];
         await Parallel.ForAsync(0, settings.Count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-            agents[i] = await SimulatedAgent.EnrollAsync(api, settings.Agents, $"{Prefix}{i:D4}", ct));
+            agents[i] = await SimulatedAgent.EnrollAsync(api, settings.Agents, ca, $"{Prefix}{i:D4}", SourceAddress(i), ct));
         Console.WriteLine($"Enrolled {settings.Count} agents in {clock.Elapsed.TotalSeconds:F0} s");
 
         var rssBefore = Rss(settings.ServerPid);
@@ -112,6 +115,16 @@ public static class FleetLoad
         }
     }
 
+    /// <summary>The agent endpoint's CA, as an agent fetches it before it checks the fingerprint the API gave.</summary>
+    private static async Task<X509Certificate2> FetchCaAsync(Uri agents)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null } });
+        return X509Certificate2.CreateFromPem(await client.GetStringAsync(new Uri(agents, AgentWire.CaPath)));
+    }
+
+    /// <summary>Each agent its own loopback address, as hosts of a fleet have: enrollment is rate-limited per address.</summary>
+    private static IPAddress SourceAddress(int i) => new([127, 1, (byte)(i / 250), (byte)(i % 250 + 1)]);
+
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static TimeSpan CpuTime(int pid)
@@ -126,7 +139,7 @@ public static class FleetLoad
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).Single();
 
     /// <summary>One agent: its certificate, its WebSocket, and the samples it sent and had acknowledged.</summary>
-    private sealed class SimulatedAgent(string id, X509Certificate2 certificate, string caFingerprint) : IDisposable
+    private sealed class SimulatedAgent(string id, X509Certificate2 certificate, X509Certificate2 ca) : IDisposable
     {
         private readonly ClientWebSocket _socket = new();
         private readonly SemaphoreSlim _sending = new(1, 1);
@@ -137,15 +150,20 @@ public static class FleetLoad
 
         public long Acked => Interlocked.Read(ref _acked);
 
-        public static async Task<SimulatedAgent> EnrollAsync(HttpClient api, Uri agents, string id, CancellationToken cancellationToken)
+        public static async Task<SimulatedAgent> EnrollAsync(HttpClient api, Uri agents, X509Certificate2 ca, string id, IPAddress source, CancellationToken cancellationToken)
         {
             var registered = await api.PostAsJsonAsync("/api/v1/agents", new { id, name = id }, cancellationToken);
             registered.EnsureSuccessStatusCode();
             var enrollment = (await registered.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["enrollment"]!;
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var csr = new CertificateRequest($"CN={id}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-            var caFingerprint = enrollment["ca_fingerprint"]!.GetValue<string>();
-            using var enroll = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, chain, _) => IsPinned(chain, caFingerprint) } })
+            if (CertificateAuthority.FingerprintOf(ca) != enrollment["ca_fingerprint"]!.GetValue<string>())
+                throw new InvalidOperationException("The agent endpoint's CA is not the one the API names.");
+            using var enroll = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = (_, server, _, _) => IssuedBy(server, ca) },
+                ConnectCallback = (context, ct) => ConnectFromAsync(source, context.DnsEndPoint, ct),
+            })
             {
                 BaseAddress = agents,
             };
@@ -157,13 +175,29 @@ public static class FleetLoad
             answer.EnsureSuccessStatusCode();
             var approved = (await answer.Content.ReadFromJsonAsync<EnrollmentAnswer>(AgentWire.Json, cancellationToken))!;
             using var withKey = X509Certificate2.CreateFromPem(approved.Certificate, key.ExportPkcs8PrivateKeyPem());
-            return new SimulatedAgent(id, X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null), caFingerprint);
+            return new SimulatedAgent(id, X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null), ca);
+        }
+
+        private static async ValueTask<Stream> ConnectFromAsync(IPAddress source, DnsEndPoint server, CancellationToken cancellationToken)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(server, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
 
         public async Task ConnectAsync(Uri agents, CancellationToken cancellationToken)
         {
             _socket.Options.ClientCertificates.Add(certificate);
-            _socket.Options.RemoteCertificateValidationCallback = (_, _, chain, _) => IsPinned(chain, caFingerprint);
+            _socket.Options.RemoteCertificateValidationCallback = (_, server, _, _) => IssuedBy(server, ca);
             var url = new UriBuilder(agents) { Scheme = "wss", Path = AgentWire.ChannelPath }.Uri;
             await _socket.ConnectAsync(url, cancellationToken);
             await SendAsync(new HelloFrame(id, "bench", id, "linux", "x86_64", 0, 0, null), cancellationToken);
@@ -224,8 +258,17 @@ public static class FleetLoad
             }
         }
 
-        /// <summary>The server's chain holds the CA the API named: what a real agent pins.</summary>
-        private static bool IsPinned(X509Chain? chain, string caFingerprint) =>
-            chain is not null && chain.ChainElements.Any(e => CertificateAuthority.FingerprintOf(e.Certificate) == caFingerprint);
+        /// <summary>Whether the server's certificate chains up to the pinned CA: what a real agent checks.</summary>
+        private static bool IssuedBy(X509Certificate? server, X509Certificate2 ca)
+        {
+            if (server is null)
+                return false;
+            using var leaf = X509CertificateLoader.LoadCertificate(server.GetRawCertData());
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(leaf);
+        }
     }
 }
