@@ -19,7 +19,7 @@ namespace Tyto.Api.Tests;
 /// revoked certificates fail the handshake, and the channel carries samples into the stream and history once each, refuses
 /// frames that lie or overflow, and carries process commands to the agent and its answers back.
 /// </summary>
-public sealed class AgentChannelTests(AgentEndpointHost fixture) : IClassFixture<AgentEndpointHost>
+public sealed class AgentChannelTests(SharedHost fixture) : IClassFixture<SharedHost>
 {
     private TytoHost Host => fixture.Host;
 

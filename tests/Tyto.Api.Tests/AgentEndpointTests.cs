@@ -6,33 +6,11 @@ using Tyto.Collection.Channel;
 
 namespace Tyto.Api.Tests;
 
-/// <summary>One host whose agent endpoint the tests enroll and connect to.</summary>
-public sealed class AgentEndpointHost : IAsyncLifetime
-{
-    public TytoHost Host { get; private set; } = null!;
-
-    public HttpClient Admin { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Host = await TytoHost.StartAsync();
-        Admin = await Host.LoginAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        Admin.Dispose();
-        var dataDir = Host.DataDir;
-        await Host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
-}
-
 /// <summary>
 /// The agent endpoint over real TLS, with the agent's side played by the test: the endpoint apart from the API, enrollment
 /// refusing bad input, certificates checked at the handshake, and the channel carrying samples, acknowledgements and commands.
 /// </summary>
-public sealed class AgentEndpointTests(AgentEndpointHost fixture) : IClassFixture<AgentEndpointHost>
+public sealed class AgentEndpointTests(SharedHost fixture) : IClassFixture<SharedHost>
 {
     public const string Secret = "a-secret-of-at-least-thirty-two-characters";
 
