@@ -9,7 +9,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Tyto.Actors.Agents;
 using Tyto.Collection;
 using Tyto.Collection.Channel;
 
@@ -157,7 +156,7 @@ public static class FleetLoad
             var enrollment = (await registered.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["enrollment"]!;
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var csr = new CertificateRequest($"CN={id}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-            if (CertificateAuthority.FingerprintOf(ca) != enrollment["ca_fingerprint"]!.GetValue<string>())
+            if (AgentWire.FingerprintOf(ca) != enrollment["ca_fingerprint"]!.GetValue<string>())
                 throw new InvalidOperationException("The agent endpoint's CA is not the one the API names.");
             using var enroll = new HttpClient(new SocketsHttpHandler
             {

@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Tyto.Collection.Channel;
@@ -17,9 +16,6 @@ public sealed partial class ServerTrust(AgentFiles files, string? configuredFing
 
     private X509Certificate2? _ca;
 
-    /// <summary><c>sha256:</c> and the lowercase hex SHA-256 of the certificate (DER), as the server prints its CA's.</summary>
-    public static string FingerprintOf(X509Certificate2 certificate) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
-
     /// <summary>The fingerprint the CA must have: the configured one, else the one pinned at first contact, else none yet.</summary>
     public string? Pin => configuredFingerprint ?? (File.Exists(files.PinPath) ? File.ReadAllText(files.PinPath).Trim() : null);
 
@@ -28,12 +24,12 @@ public sealed partial class ServerTrust(AgentFiles files, string? configuredFing
     public async Task EnsureCaAsync(Uri server, CancellationToken cancellationToken)
     {
         var pin = Pin;
-        if (_ca is not null && (pin is null || FingerprintOf(_ca) == pin))
+        if (_ca is not null && (pin is null || AgentWire.FingerprintOf(_ca) == pin))
             return;
         if (File.Exists(files.CaPath))
         {
             var stored = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(files.CaPath, cancellationToken));
-            if (pin is null || FingerprintOf(stored) == pin)
+            if (pin is null || AgentWire.FingerprintOf(stored) == pin)
             {
                 _ca = stored;
                 return;
@@ -48,7 +44,7 @@ public sealed partial class ServerTrust(AgentFiles files, string? configuredFing
         using var client = new HttpClient(handler) { Timeout = RequestTimeout };
         var pem = await client.GetStringAsync(new Uri(server, AgentWire.CaPath), cancellationToken);
         var ca = X509Certificate2.CreateFromPem(pem);
-        var fingerprint = FingerprintOf(ca);
+        var fingerprint = AgentWire.FingerprintOf(ca);
         using (presented)
         {
             if (presented is null || !ChainsTo(presented, ca))

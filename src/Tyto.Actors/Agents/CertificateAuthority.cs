@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
+using Tyto.Collection.Channel;
+
 namespace Tyto.Actors.Agents;
 
 /// <summary>A certificate issued to an agent: PEM, serial (hex, as <see cref="X509Certificate2.SerialNumber"/> gives it) and end of validity.</summary>
@@ -33,7 +35,7 @@ public sealed class CertificateAuthority : IDisposable
         Certificate = certificate;
         _key = key;
         _time = time;
-        Fingerprint = FingerprintOf(certificate);
+        Fingerprint = AgentWire.FingerprintOf(certificate);
         CertificatePem = certificate.ExportCertificatePem();
     }
 
@@ -44,8 +46,6 @@ public sealed class CertificateAuthority : IDisposable
 
     /// <summary><c>sha256:</c> and the lowercase hex SHA-256 of the CA certificate (DER): what agents pin.</summary>
     public string Fingerprint { get; }
-
-    public static string FingerprintOf(X509Certificate2 certificate) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
 
     /// <summary>The CA kept in <c>&lt;dataDir&gt;/ca</c>, created there on first use.</summary>
     public static CertificateAuthority LoadOrCreate(string dataDir, TimeProvider time)

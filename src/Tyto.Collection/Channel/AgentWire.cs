@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -46,6 +48,9 @@ public static class AgentWire
 
     /// <summary>The Metrics Structure of API.md, as samples travel inside frames.</summary>
     public static readonly JsonSerializerOptions SampleJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary><c>sha256:</c> and the lowercase hex SHA-256 of a certificate (DER): how a server prints its CA and an agent pins it.</summary>
+    public static string FingerprintOf(X509Certificate2 certificate) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
 
     public static byte[] Serialize(ChannelFrame frame) => JsonSerializer.SerializeToUtf8Bytes(frame, Json);
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
 using Tyto.Actors.Agents;
+using Tyto.Collection.Channel;
 
 namespace Tyto.Actors.Tests.Agents;
 
@@ -23,7 +24,7 @@ public sealed class CertificateAuthorityTests : IDisposable
 
         Assert.Matches("^sha256:[0-9a-f]{64}$", fingerprint);
         Assert.Equal(fingerprint, loaded.Fingerprint);
-        Assert.Equal(fingerprint, CertificateAuthority.FingerprintOf(X509Certificate2.CreateFromPem(loaded.CertificatePem)));
+        Assert.Equal(fingerprint, AgentWire.FingerprintOf(X509Certificate2.CreateFromPem(loaded.CertificatePem)));
     }
 
     [Fact]
