@@ -16,43 +16,17 @@ SERVER_ARGS=(--Tyto:Agents:Listen="https://127.0.0.1:${AGENT_PORT}")
 # shellcheck source=server-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 bench_init drain
-AGENT_PID=""
-stop_agent() {
-    if [[ -n "${AGENT_PID}" ]] && kill -0 "${AGENT_PID}" 2>/dev/null; then
-        kill -TERM "${AGENT_PID}" 2>/dev/null || true
-        sleep 2
-        kill -KILL "${AGENT_PID}" 2>/dev/null || true
-    fi
-}
 trap 'stop_agent; cleanup' EXIT
-
-login() {
-    curl -fsS "${URL}/api/v1/auth/login" -H 'Content-Type: application/json' \
-        -d '{"username":"admin","password":"bench-password-1"}' | jq -r .token
-}
-agent_field() { curl -fsS "${URL}/api/v1/agents/bench-agent" -H "Authorization: Bearer $1" | jq -r ".$2"; }
 
 build_server
 copy_app
 start_server
 wait_healthy 60
 token=$(login)
-enrollment=$(curl -fsS "${URL}/api/v1/agents" -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
-    -d '{"id":"bench-agent","name":"Bench agent"}')
-jq -r .enrollment.token <<< "${enrollment}" > "${TMP}/enrollment-token"
-mkdir -p "${TMP}/agent-data"
-(cd "${TMP}/app" && exec dotnet Tyto.Host.dll agent --Tyto:DataDir="${TMP}/agent-data" --Tyto:Agent:Id=bench-agent \
-    --Tyto:Agent:Server:0="https://127.0.0.1:${AGENT_PORT}" --Tyto:Agent:EnrollmentTokenFile="${TMP}/enrollment-token" \
-    --Tyto:Agent:CaFingerprint="$(jq -r .enrollment.ca_fingerprint <<< "${enrollment}")" --Tyto:Collection:Interval=1) \
-    > "${TMP}/agent.log" 2>&1 &
-AGENT_PID=$!
-for attempt in $(seq 1 60); do
-    [[ "$(agent_field "${token}" status)" == online ]] && break
-    (( attempt == 60 )) && { echo "The agent is not online after 60 s" >&2; tail -n 30 "${TMP}/agent.log" >&2; exit 1; }
-    sleep 1
-done
+start_agent "${token}"
 
 echo "Agent online; stopping the server for ${OUTAGE} s"
+stopped=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 stop_server
 sleep "${OUTAGE}"
 start_server
@@ -74,6 +48,12 @@ done
 drained=$(date +%s.%N)
 awk -v p="${peak}" -v r="$(echo "${online} - ${answered}" | bc)" -v d="$(echo "${drained} - ${online}" | bc)" \
     'BEGIN { printf "The agent reconnected %.0f s after the server answered again; its backlog of at least %d samples drained %.1f s later (%.0f samples/s beside the live ones; polled every 0.5 s)\n", r, p, d, p / d }'
+drained_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+curl -fsS "${URL}/api/v1/history?resolution=raw&agent_id=bench-agent&from=${stopped}&to=${drained_at}" \
+    -H "Authorization: Bearer ${token}" \
+    | jq -r --arg from "${stopped}" --arg to "${drained_at}" '[.data[].timestamp | sub("\\.[0-9]+"; "")] as $t
+        | (($to | fromdate) - ($from | fromdate) + 1) as $span
+        | "Raw history from \($from) to \($to) (\($span) s): \($t | length) samples, \($t | unique | length) distinct seconds"'
 echo "Agent log:"
 cat "${TMP}/agent.log"
 stop_agent

@@ -17,14 +17,6 @@ SERVER_ARGS=(--Tyto:Agents:Listen="https://127.0.0.1:${AGENT_PORT}")
 # shellcheck source=server-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 bench_init agent
-AGENT_PID=""
-stop_agent() {
-    if [[ -n "${AGENT_PID}" ]] && kill -0 "${AGENT_PID}" 2>/dev/null; then
-        kill -TERM "${AGENT_PID}" 2>/dev/null || true
-        sleep 2
-        kill -KILL "${AGENT_PID}" 2>/dev/null || true
-    fi
-}
 trap 'stop_agent; cleanup' EXIT
 
 build_server
@@ -32,29 +24,8 @@ copy_app
 start_server
 wait_healthy 60
 
-token=$(curl -fsS "${URL}/api/v1/auth/login" -H 'Content-Type: application/json' \
-    -d '{"username":"admin","password":"bench-password-1"}' | jq -r .token)
-enrollment=$(curl -fsS "${URL}/api/v1/agents" -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \
-    -d '{"id":"bench-agent","name":"Bench agent"}')
-jq -r .enrollment.token <<< "${enrollment}" > "${TMP}/enrollment-token"
-mkdir -p "${TMP}/agent-data"
-(cd "${TMP}/app" && exec dotnet Tyto.Host.dll agent --Tyto:DataDir="${TMP}/agent-data" --Tyto:Agent:Id=bench-agent \
-    --Tyto:Agent:Server:0="https://127.0.0.1:${AGENT_PORT}" --Tyto:Agent:EnrollmentTokenFile="${TMP}/enrollment-token" \
-    --Tyto:Agent:CaFingerprint="$(jq -r .enrollment.ca_fingerprint <<< "${enrollment}")" --Tyto:Collection:Interval=1) \
-    > "${TMP}/agent.log" 2>&1 &
-AGENT_PID=$!
-echo "Agent pid ${AGENT_PID}"
-
-for attempt in $(seq 1 60); do
-    status=$(curl -fsS "${URL}/api/v1/agents/bench-agent" -H "Authorization: Bearer ${token}" | jq -r .status)
-    [[ "${status}" == online ]] && break
-    if (( attempt == 60 )); then
-        echo "The agent is not online after 60 s; its log:" >&2
-        tail -n 30 "${TMP}/agent.log" >&2
-        exit 1
-    fi
-    sleep 1
-done
+token=$(login)
+start_agent "${token}"
 echo "Agent online; warming up for ${WARMUP} s"
 sleep "${WARMUP}"
 

@@ -1,4 +1,4 @@
-# Shared by server-idle.sh and server-memory.sh, which source it: build Tyto.Host in Release, run a copy of the
+# Shared by the bench scripts, which source it: build Tyto.Host in Release, run a copy of the
 # build output with its own data dir on 127.0.0.1, wait for /health, stop it on SIGTERM, and clean up on exit.
 # Not run on its own. The sourcing script sets PORT first and `set -euo pipefail`.
 #
@@ -105,4 +105,45 @@ stop_server() {
     SERVER_EXIT_CODE=0
     wait "${SERVER_PID}" || SERVER_EXIT_CODE=$?
     SERVER_PID=""
+}
+
+# The agent benches: log in as the bench admin, pre-register bench-agent, start a real agent (the same app copy, its
+# own data dir, 1 s interval) enrolled with its one-time token against the endpoint on AGENT_PORT, and stop it.
+AGENT_PID=""
+login() {
+    curl -fsS "${URL}/api/v1/auth/login" -H 'Content-Type: application/json' \
+        -d '{"username":"admin","password":"bench-password-1"}' | jq -r .token
+}
+
+# agent_field TOKEN FIELD: that field of GET /api/v1/agents/bench-agent.
+agent_field() { curl -fsS "${URL}/api/v1/agents/bench-agent" -H "Authorization: Bearer $1" | jq -r ".$2"; }
+
+# start_agent TOKEN: pre-registers bench-agent, starts it, and waits up to 60 s for it to be online.
+start_agent() {
+    local enrollment attempt
+    enrollment=$(curl -fsS "${URL}/api/v1/agents" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+        -d '{"id":"bench-agent","name":"Bench agent"}')
+    jq -r .enrollment.token <<< "${enrollment}" > "${TMP}/enrollment-token"
+    mkdir -p "${TMP}/agent-data"
+    (cd "${TMP}/app" && exec dotnet Tyto.Host.dll agent --Tyto:DataDir="${TMP}/agent-data" --Tyto:Agent:Id=bench-agent \
+        --Tyto:Agent:Server:0="https://127.0.0.1:${AGENT_PORT}" --Tyto:Agent:EnrollmentTokenFile="${TMP}/enrollment-token" \
+        --Tyto:Agent:CaFingerprint="$(jq -r .enrollment.ca_fingerprint <<< "${enrollment}")" --Tyto:Collection:Interval=1) \
+        > "${TMP}/agent.log" 2>&1 &
+    AGENT_PID=$!
+    echo "Agent pid ${AGENT_PID}"
+    for attempt in $(seq 1 60); do
+        [[ "$(agent_field "$1" status)" == online ]] && return 0
+        sleep 1
+    done
+    echo "The agent is not online after 60 s; its log:" >&2
+    tail -n 30 "${TMP}/agent.log" >&2
+    exit 1
+}
+
+stop_agent() {
+    if [[ -n "${AGENT_PID}" ]] && kill -0 "${AGENT_PID}" 2>/dev/null; then
+        kill -TERM "${AGENT_PID}" 2>/dev/null || true
+        sleep 2
+        kill -KILL "${AGENT_PID}" 2>/dev/null || true
+    fi
 }
