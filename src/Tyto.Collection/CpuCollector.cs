@@ -88,8 +88,9 @@ public sealed class CpuCollector(HostRoot root) : ISynchronousCollector
         IReadOnlyDictionary<int, int>? cpuinfo = null;
         foreach (var core in cores)
         {
-            var khz = root.ReadLine($"sys/devices/system/cpu/cpu{core}/cpufreq/scaling_cur_freq");
-            if (long.TryParse(khz, CultureInfo.InvariantCulture, out var value))
+            // Most virtual machines have no cpufreq: asking first costs a stat, opening a missing file an exception.
+            var path = $"sys/devices/system/cpu/cpu{core}/cpufreq/scaling_cur_freq";
+            if (root.Exists(path) && long.TryParse(root.ReadLine(path), CultureInfo.InvariantCulture, out var value))
             {
                 result[core] = (int)(value / 1000);
                 continue;

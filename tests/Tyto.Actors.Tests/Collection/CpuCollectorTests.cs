@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Tyto.Collection;
 
 namespace Tyto.Actors.Tests.Collection;
@@ -61,6 +62,32 @@ public sealed class CpuCollectorTests
         // The VM has no cpufreq: the frequency comes from "cpu MHz : 2596.128" in cpuinfo.
         Assert.Equal([new CpuCore(0, 97.0, 2596), new CpuCore(1, 99.0, 2596)], second.Cores);
         Assert.Equal(new LoadAverage(0.79, 0.45, 0.19), second.LoadAverage);
+    }
+
+    [Fact]
+    public void A_host_without_cpufreq_costs_no_exception_per_core()
+    {
+        // An agent collects every second: an exception per core and round was most of its idle CPU.
+        var collector = new CpuCollector(Fixtures.Root(Fixtures.HostVm));
+        var thread = Environment.CurrentManagedThreadId;
+        var thrown = new List<string>();
+        void Record(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (Environment.CurrentManagedThreadId == thread)
+                thrown.Add(e.Exception.GetType().Name);
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            collector.Collect(T0);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        Assert.Empty(thrown);
     }
 
     [Fact]
