@@ -41,6 +41,8 @@ public static partial class AgentHost
         builder.Services.AddSingleton(files);
         builder.Services.AddSingleton(s => new ServerTrust(files, options.Agent.CaFingerprint, s.GetRequiredService<ILogger<ServerTrust>>()));
         builder.Services.AddSingleton<EnrollmentClient>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<MemoryTrimmer>();
         builder.Services.AddAkka(SystemName, (akka, services) =>
         {
             akka.AddHocon(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "akka.hocon")), HoconAddMode.Prepend)

@@ -6,6 +6,7 @@ using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Api;
 using Tyto.Api.AgentChannel;
+using Tyto.Collection;
 
 namespace Tyto.Host;
 

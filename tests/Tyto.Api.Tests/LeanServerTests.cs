@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Tyto.Host;
+using Tyto.Collection;
 
 namespace Tyto.Api.Tests;
 

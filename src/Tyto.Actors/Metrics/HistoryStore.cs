@@ -91,6 +91,22 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>Which of <paramref name="points"/> the raw table holds already, by agent and Unix milliseconds.</summary>
+    public async Task<IReadOnlySet<(string AgentId, long Timestamp)>> StoredAsync(IEnumerable<RawPoint> points, CancellationToken cancellationToken = default)
+    {
+        var stored = new HashSet<(string AgentId, long Timestamp)>();
+        await using var db = database.Open();
+        foreach (var agent in points.GroupBy(p => p.AgentId, StringComparer.Ordinal))
+        {
+            foreach (var chunk in agent.Select(p => HistoryTime.ToUnixMs(p.Timestamp)).Distinct().Chunk(500))
+            {
+                var found = await RawPoints(db).Where(r => r.AgentId == agent.Key && chunk.Contains(r.Timestamp)).Select(r => r.Timestamp).ToListAsync(cancellationToken);
+                stored.UnionWith(found.Select(timestamp => (agent.Key, timestamp)));
+            }
+        }
+        return stored;
+    }
+
     /// <summary>Makes a bucket that is still filling visible to queries (null: it closed and is stored).</summary>
     public void PublishOpen(string agentId, Resolution resolution, HistoryPoint? bucket)
     {

@@ -108,33 +108,52 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
             await WriteUntilWrittenAsync(resumed);
             Publish(resumed);
         }
-        var batch = _engine.Add(points, _store.Clock.GetUtcNow().UtcDateTime);
+        var batch = _engine.Add(await WithoutStoredAsync(points), _store.Clock.GetUtcNow().UtcDateTime);
         await WriteUntilWrittenAsync(batch);
         Publish(batch);
         return Done.Instance;
     }
 
+    /// <summary>
+    /// Each agent's timestamp once: repeats within the batch, and points the raw table holds already (an agent resending
+    /// what a previous server process stored), are left out before they could fail the insert or count twice in a bucket.
+    /// </summary>
+    private async Task<IReadOnlyList<RawPoint>> WithoutStoredAsync(IReadOnlyList<RawPoint> points)
+    {
+        var behind = _engine.Behind(points);
+        IReadOnlySet<(string AgentId, long Timestamp)> stored = new HashSet<(string, long)>();
+        if (behind.Count > 0)
+            await UntilDoneAsync(async () => stored = await _store.StoredAsync(behind, _stopped), $"Reading which of {behind.Count} history points are stored");
+        var seen = new HashSet<(string AgentId, long Timestamp)>(stored);
+        return [.. points.Where(p => seen.Add((p.AgentId, HistoryTime.ToUnixMs(p.Timestamp))))];
+    }
+
     /// <summary>Writes the batch, trying again after each failure with a delay that doubles up to the configured maximum.</summary>
     private async Task WriteUntilWrittenAsync(HistoryBatch batch)
     {
-        if (batch.IsEmpty)
-            return;
+        if (!batch.IsEmpty)
+            await UntilDoneAsync(() => _store.WriteAsync(batch, _stopped), $"Writing {batch.Raw.Count} history points");
+    }
+
+    /// <summary>Runs a step of the store until it succeeds, trying again after each failure with a delay that doubles up to the configured maximum.</summary>
+    private async Task UntilDoneAsync(Func<Task> step, string what)
+    {
         var options = _store.Options;
         var delay = options.RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await _store.WriteAsync(batch, _stopped);
+                await step();
                 _health.WriteSucceeded();
                 if (attempt > 1)
-                    _log.Info("Wrote {0} history points at attempt {1}", batch.Raw.Count, attempt);
+                    _log.Info("{0} succeeded at attempt {1}", what, attempt);
                 return;
             }
             catch (Exception e) when (!_stopped.IsCancellationRequested)
             {
                 _health.WriteFailed(_store.Clock.GetUtcNow().UtcDateTime);
-                _log.Warning(e, "Writing {0} history points failed (attempt {1}); trying again in {2}", batch.Raw.Count, attempt, delay);
+                _log.Warning(e, "{0} failed (attempt {1}); trying again in {2}", what, attempt, delay);
                 await Task.Delay(delay, _store.Clock, _stopped);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
             }

@@ -113,6 +113,13 @@ public sealed class RollupEngine(TimeSpan idleGrace)
     public IReadOnlyList<string> Unknown(IEnumerable<RawPoint> points) =>
         [.. points.Select(p => p.AgentId).Where(agentId => !_agents.ContainsKey(agentId)).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// The points of <paramref name="points"/> not after their agent's last sample: an agent resending what a previous
+    /// server process took but never acknowledged repeats samples that may be stored already.
+    /// </summary>
+    public IReadOnlyList<RawPoint> Behind(IEnumerable<RawPoint> points) =>
+        [.. points.Where(p => _agents.TryGetValue(p.AgentId, out var agent) && agent.LastSample is { } last && p.Timestamp <= last)];
+
     /// <summary>The bucket still filling for an agent at a resolution, if any.</summary>
     public HistoryPoint? Open(string agentId, Resolution resolution) =>
         _agents.TryGetValue(agentId, out var agent) ? agent.Tiers.First(t => t.Resolution == resolution).Tier.Open : null;

@@ -62,6 +62,27 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Samples_resent_to_a_new_writer_are_stored_and_counted_once()
+    {
+        var start = _history.Now;
+        var (queue, writer) = StartWriter(_history.Store);
+        for (var i = 0; i < 3; i++)
+            await queue.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 10));
+        await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        // An agent whose acknowledgements the previous server process never sent resends them, a backlog sample
+        // twice, beside a new one.
+        var (nextQueue, next) = StartWriter(_history.Store);
+        foreach (var second in new[] { 1, 2, 3, 1 })
+            await nextQueue.OfferAsync(TestHistory.Point("a", start.AddSeconds(second), 10));
+        await next.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        var raw = await _history.Store.QueryAsync("a", start, start.AddMinutes(1), Resolution.Raw);
+        Assert.Equal([.. Enumerable.Range(0, 4).Select(i => start.AddSeconds(i))], raw.Select(p => p.Timestamp));
+        Assert.Equal(4, Assert.Single(await _history.Store.QueryAsync("a", start, start.AddHours(1), Resolution.OneMinute)).Samples);
+    }
+
+    [Fact]
     public async Task A_stalled_database_is_absorbed_by_the_writer_buffer_and_nothing_is_lost()
     {
         using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));

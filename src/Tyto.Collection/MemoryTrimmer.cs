@@ -1,17 +1,18 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
 
-namespace Tyto.Host;
+namespace Tyto.Collection;
 
 /// <summary>
-/// Once a minute hands back memory the server holds but does not use (bench/README.md, section 5): the slack of a
+/// Once a minute hands back memory the process holds but does not use (bench/README.md, sections 5 and 7): the slack of a
 /// small managed heap, which DATAS otherwise returns over tens of minutes, and the free pages glibc keeps of what the
-/// runtime, SQLite and OpenSSL freed.
+/// runtime, SQLite, LiteDB and OpenSSL freed. Server nodes and agents both run it.
 /// </summary>
 public sealed partial class MemoryTrimmer(TimeProvider time) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Above this the server is busy, and a full compacting collection would cost more than it returns.</summary>
+    /// <summary>Above this the process is busy, and a full compacting collection would cost more than it returns.</summary>
     public const long SmallHeapBytes = 32 << 20;
 
     /// <summary>Compacts the managed heap and decommits its free space, if the heap is below <paramref name="limitBytes"/>.</summary>
