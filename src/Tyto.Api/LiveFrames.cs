@@ -2,12 +2,13 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Tyto.Actors.Alerts;
+using Tyto.Actors.Metrics;
 using Tyto.Collection;
 
 namespace Tyto.Api;
 
 /// <summary>
-/// The frames every stream connection sends: one stage turns each metrics sample and alert event into one
+/// The frames every stream connection sends: one stage turns each live metrics sample (not an agent's backlog) and alert event into one
 /// <see cref="SseFrame"/>, and every connection attaches to its output, so a sample is serialized once however many
 /// clients watch it, and not at all while none does.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class LiveFrames
 
     public LiveFrames(Source<MetricsSample, NotUsed> samples, Source<IAlertEvent, NotUsed> alerts, IMaterializer materializer, Func<MetricsSample, SseFrame> metricsFrame)
     {
-        Frames = samples.Select(metricsFrame)
+        Frames = samples.Via(MetricsHub.NewestOnly()).Select(metricsFrame)
             .Merge(alerts.Select(e => SseFrame.Alert(AlertEventDto.From(e))))
             .RunWith(BroadcastHub.Sink<SseFrame>(BroadcastBuffer), materializer);
         // One consumer that never lags keeps the frames, and so the hubs, flowing while no client is attached.

@@ -95,7 +95,8 @@ public sealed class AgentActor : TytoPersistentActor
         });
         Command<RecordSample>(record =>
         {
-            if (!_state.IsKnown(DateTime.UtcNow))
+            // Backlog samples, older than the latest, go to history only: the latest and the alerts are about now.
+            if (!_state.IsKnown(DateTime.UtcNow) || record.Sample.Timestamp <= _latest.Sample?.Timestamp)
                 return;
             _latest = new LatestSample(record.Sample);
             Evaluate(record.Sample);

@@ -29,6 +29,23 @@ public sealed class MetricsHub : IExtension
     /// </summary>
     public Source<MetricsSample, NotUsed> Samples { get; }
 
+    /// <summary>
+    /// Only samples newer than every earlier one of their agent: what live consumers show and alert on. An agent's
+    /// backlog, sent beside its live samples after an outage, belongs in history, not on a live chart.
+    /// </summary>
+    public static Flow<MetricsSample, MetricsSample, NotUsed> NewestOnly() =>
+        Flow.Create<MetricsSample>().StatefulSelectMany<MetricsSample, MetricsSample, MetricsSample, NotUsed>(() =>
+        {
+            var newest = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+            return sample =>
+            {
+                if (newest.TryGetValue(sample.AgentId, out var last) && sample.Timestamp <= last)
+                    return [];
+                newest[sample.AgentId] = sample.Timestamp;
+                return [sample];
+            };
+        });
+
     public static MetricsHub Get(ActorSystem system) => system.WithExtension<MetricsHub, MetricsHubProvider>();
 }
 

@@ -49,6 +49,20 @@ public sealed class AgentActorTests : SqliteTestKit
     }
 
     [Fact]
+    public void A_backlog_sample_does_not_replace_the_latest()
+    {
+        var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a4")));
+        agent.Tell(new RegisterHost("a4", CreateTestProbe().Ref, "host-d", "x86_64"));
+        var now = DateTime.UtcNow;
+
+        agent.Tell(new RecordSample("a4", MetricsSample.Empty("a4", now)));
+        agent.Tell(new RecordSample("a4", MetricsSample.Empty("a4", now.AddMinutes(-5))));
+        agent.Tell(new GetLatestSample("a4"));
+
+        Assert.Equal(now, ExpectMsg<LatestSample>(Patience).Sample?.Timestamp);
+    }
+
+    [Fact]
     public void A_registered_local_host_is_online_and_recovered_after_a_restart()
     {
         var monitor = CreateTestProbe();
