@@ -80,7 +80,10 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
     /// <summary>
     /// What the child is run with: JSON lines of the fields <see cref="JournalJson"/> reads, in full (<c>--all</c>: no
     /// <c>null</c> for long messages), following (<c>--no-tail</c>: without it journalctl prints only 10 of the entries
-    /// after a cursor before it waits for new ones), after <paramref name="after"/> or from now.
+    /// after a cursor before it waits for new ones), after <paramref name="after"/> or from now. <c>--merge</c> keeps
+    /// journalctl 250 and later from reading the current boot only when following, which would skip what was written
+    /// after the cursor before a reboot; the <c>_MACHINE_ID</c> match then keeps other machines' journals (those
+    /// systemd-journal-remote receives) out, as journalctl does by default.
     /// </summary>
     public static IReadOnlyList<string> Arguments(string? after, HostRoot root)
     {
@@ -91,10 +94,13 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
             $"--output-fields={string.Join(',', JournalJson.OutputFields)}",
             "--follow",
             "--no-tail",
+            "--merge",
             after is null ? "--since=now" : $"--after-cursor={after}",
         ];
         if (root.Path != HostRoot.Live.Path)
             arguments.Add($"--root={root.Path}");
+        if (root.ReadLine("etc/machine-id") is { Length: 32 } machine && machine.All(char.IsAsciiHexDigitLower))
+            arguments.Add($"_MACHINE_ID={machine}");
         return arguments;
     }
 

@@ -17,10 +17,12 @@ public sealed class JournalReaderTests : IDisposable
     {
         var fields = $"--output-fields={string.Join(',', JournalJson.OutputFields)}";
 
-        Assert.Equal(["--output=json", "--all", fields, "--follow", "--no-tail", "--since=now"], JournalReader.Arguments(null, HostRoot.Live));
         Assert.Equal(
-            ["--output=json", "--all", fields, "--follow", "--no-tail", "--after-cursor=s=1;i=2", "--root=/host"],
-            JournalReader.Arguments("s=1;i=2", new HostRoot("/host")));
+            ["--output=json", "--all", fields, "--follow", "--no-tail", "--merge", "--since=now", $"--root={_fake.Root.Path}", $"_MACHINE_ID={FakeJournalctl.MachineId}"],
+            JournalReader.Arguments(null, _fake.Root));
+        Assert.Equal(
+            ["--output=json", "--all", fields, "--follow", "--no-tail", "--merge", "--after-cursor=s=1;i=2", "--root=/no/such/root"],
+            JournalReader.Arguments("s=1;i=2", new HostRoot("/no/such/root")));
         Assert.Contains("MESSAGE", JournalJson.OutputFields);
         Assert.Contains("PRIORITY", JournalJson.OutputFields);
         Assert.Contains("_PID", JournalJson.OutputFields);
@@ -33,7 +35,7 @@ public sealed class JournalReaderTests : IDisposable
         using var reader = new JournalReader(_fake.Executable, _fake.Root, null, _time);
 
         await StartedAsync(reader, 1);
-        Assert.EndsWith(" --since=now --root=" + _fake.Root.Path, _fake.Starts[0]);
+        Assert.Equal(Expected(null), _fake.Arguments(0));
         _fake.Append(FakeJournalctl.Entry(1, "first"), FakeJournalctl.Entry(2, "second"));
 
         var entries = await ReadUntilAsync(reader, "second");
@@ -50,7 +52,7 @@ public sealed class JournalReaderTests : IDisposable
 
         var first = new JournalReader(_fake.Executable, _fake.Root, recorded[2], _time);
         await StartedAsync(first, 1);
-        Assert.EndsWith($" --after-cursor={recorded[2]} --root={_fake.Root.Path}", _fake.Starts[0]);
+        Assert.Equal(Expected(recorded[2]), _fake.Arguments(0));
         _fake.Append(FakeJournalctl.Entry(1, "after the recording"));
         var read = await ReadUntilAsync(first, "after the recording");
         Assert.Equal([.. recorded[3..], JournalJson.Parse(FakeJournalctl.Entry(1, ""))!.Cursor], read.Select(e => e.Cursor));
@@ -67,6 +69,21 @@ public sealed class JournalReaderTests : IDisposable
         var resumed = await ReadUntilAsync(second, "after the restart");
         Assert.Equal([.. read[5..].Select(e => e.Cursor)], resumed.Take(read.Count - 5).Select(e => e.Cursor));
         Assert.Equal(["while down", "also while down", "after the restart"], resumed.Skip(read.Count - 5).Select(e => e.Entry.Message));
+    }
+
+    [Fact]
+    public async Task Resuming_after_a_reboot_reads_what_was_written_before_it()
+    {
+        _fake.Install();
+        const string nextBoot = "2b1dd4a9e4c54f16a1b9e5ae8f9a4c3d";
+        _fake.Append(FakeJournalctl.Entry(1, "stored"), FakeJournalctl.Entry(2, "Reached target System Power Off."));
+        _fake.Append(FakeJournalctl.Entry(3, "Linux version 6.1.0", nextBoot));
+
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, JournalJson.Parse(FakeJournalctl.Entry(1, ""))!.Cursor, _time);
+        await StartedAsync(reader, 1);
+
+        var read = await ReadUntilAsync(reader, "Linux version 6.1.0");
+        Assert.Equal(["Reached target System Power Off.", "Linux version 6.1.0"], read.Select(e => e.Entry.Message));
     }
 
     [Fact]
@@ -89,7 +106,7 @@ public sealed class JournalReaderTests : IDisposable
         Assert.Single(_fake.Starts);
         _time.Advance(JournalReader.FirstBackoff);
         await StartedAsync(reader, 2);
-        Assert.EndsWith($" --after-cursor={before.Cursor} --root={_fake.Root.Path}", _fake.Starts[1]);
+        Assert.Equal(Expected(before.Cursor), _fake.Arguments(1));
         Assert.Equal(["while it was down"], (await ReadUntilAsync(reader, "while it was down")).Select(e => e.Entry.Message));
         Assert.Null(reader.Problem);
     }
@@ -163,7 +180,7 @@ public sealed class JournalReaderTests : IDisposable
 
         _time.Advance(JournalReader.FirstBackoff);
         await StartedAsync(reader, 2);
-        Assert.EndsWith($" --since=now --root={_fake.Root.Path}", _fake.Starts[1]);
+        Assert.Equal(Expected(null), _fake.Arguments(1));
     }
 
     [Fact]
@@ -177,6 +194,8 @@ public sealed class JournalReaderTests : IDisposable
         await GoneAsync(_fake.Pid(0));
         Assert.Empty(reader.Read(100));
     }
+
+    private string Expected(string? after) => string.Join(' ', JournalReader.Arguments(after, _fake.Root));
 
     /// <summary>Reads until the child has been started <paramref name="starts"/> times in all.</summary>
     private Task StartedAsync(JournalReader reader, int starts) =>
