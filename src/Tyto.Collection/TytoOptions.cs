@@ -42,6 +42,8 @@ public sealed class TytoOptions
 
     public SystemdOptions Systemd { get; set; } = new();
 
+    public LogsOptions Logs { get; set; } = new();
+
     public sealed class AuthOptions
     {
         /// <summary>The password of the <c>admin</c> user created on first start; a random one is printed when unset.</summary>
@@ -210,5 +212,11 @@ public sealed class TytoOptions
 
         /// <summary>How often the unit list is read again; rounds between two reads show the last one.</summary>
         public TimeSpan Refresh { get; set; } = TimeSpan.FromSeconds(5);
+    }
+
+    public sealed class LogsOptions
+    {
+        /// <summary>The journalctl run to follow the systemd journal, looked up on PATH unless it is a path.</summary>
+        public string Journalctl { get; set; } = "journalctl";
     }
 }

@@ -214,7 +214,7 @@ public sealed class AlertOptionsValidator : TytoOptionsValidator
     }
 }
 
-/// <summary>The sources read through other programs: <c>Tyto:Gpu</c>, <c>Tyto:Docker</c> and <c>Tyto:Systemd</c>.</summary>
+/// <summary>The sources read through other programs: <c>Tyto:Gpu</c>, <c>Tyto:Docker</c>, <c>Tyto:Systemd</c> and the journal of <c>Tyto:Logs</c>.</summary>
 public sealed class SourceOptionsValidator : TytoOptionsValidator
 {
     protected override IEnumerable<string?> Check(TytoOptions options)
@@ -225,6 +225,7 @@ public sealed class SourceOptionsValidator : TytoOptionsValidator
         yield return AtLeast(options.Docker.Concurrency, 1, "Tyto:Docker:Concurrency");
         yield return Required(options.Systemd.Systemctl, "Tyto:Systemd:Systemctl");
         yield return NotNegative(options.Systemd.Refresh, "Tyto:Systemd:Refresh");
+        yield return Required(options.Logs.Journalctl, "Tyto:Logs:Journalctl");
     }
 }
 

@@ -63,6 +63,7 @@ public sealed class OptionsValidationTests
     [InlineData("Tyto:Docker:Concurrency", "0")]
     [InlineData("Tyto:Systemd:Systemctl", " ")]
     [InlineData("Tyto:Systemd:Refresh", "-00:00:01")]
+    [InlineData("Tyto:Logs:Journalctl", " ")]
     [InlineData("Tyto:Cluster:Hostname", " ")]
     [InlineData("Tyto:Cluster:Port", "-1")]
     [InlineData("Tyto:Cluster:Port", "65536")]
