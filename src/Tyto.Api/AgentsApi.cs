@@ -64,7 +64,7 @@ public static class AgentsApi
     }
 
     private static async Task<IResult> Get(string id, IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken) =>
-        EnrollmentSecrets.IsValidId(id) && await Agents.FindAsync(agents, id, cancellationToken) is { } agent
+        AgentIds.IsValid(id) && await Agents.FindAsync(agents, id, cancellationToken) is { } agent
             ? TypedResults.Ok(AgentResponse.From(agent))
             : ApiErrors.AgentNotFound(id);
 
@@ -75,8 +75,8 @@ public static class AgentsApi
     {
         if (string.IsNullOrEmpty(request.Id))
             return ApiErrors.Validation("id", "is required");
-        if (!EnrollmentSecrets.IsValidId(request.Id))
-            return ApiErrors.Validation("id", EnrollmentSecrets.IdRule);
+        if (!AgentIds.IsValid(request.Id))
+            return ApiErrors.Validation("id", AgentIds.Rule);
         if (request.Id == "local" || request.Id == options.Value.Agent.Id)
             return ApiErrors.Validation("id", $"'{request.Id}' is reserved for the server's own host");
         var name = string.IsNullOrWhiteSpace(request.Name) ? request.Id : request.Name.Trim();
@@ -120,7 +120,7 @@ public static class AgentsApi
     /// <summary>The agent after the command, or the refusal.</summary>
     private static async Task<IResult> AgentAfterAsync(IRequiredActor<AgentRegion> agents, string id, IWithAgentId command, CancellationToken cancellationToken)
     {
-        if (!EnrollmentSecrets.IsValidId(id))
+        if (!AgentIds.IsValid(id))
             return ApiErrors.AgentNotFound(id);
         var reply = await Agents.AskAsync<AgentReply>(agents, command, cancellationToken);
         return reply.Agent is { } agent ? TypedResults.Ok(AgentResponse.From(agent)) : Refused(id, reply);
@@ -129,7 +129,7 @@ public static class AgentsApi
     /// <summary>Null when the command was carried out, else the refusal.</summary>
     private static async Task<IResult?> CommandAsync(IRequiredActor<AgentRegion> agents, string id, IWithAgentId command, CancellationToken cancellationToken)
     {
-        if (!EnrollmentSecrets.IsValidId(id))
+        if (!AgentIds.IsValid(id))
             return ApiErrors.AgentNotFound(id);
         var reply = await Agents.AskAsync<AgentReply>(agents, command, cancellationToken);
         return reply.ErrorCode is null ? null : Refused(id, reply);

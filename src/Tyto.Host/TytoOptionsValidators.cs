@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Extensions.Options;
 using Tyto.Api.AgentChannel;
+using Tyto.Collection;
 
 namespace Tyto.Host;
 
@@ -101,20 +102,12 @@ public sealed class AuthOptionsValidator : TytoOptionsValidator
 }
 
 /// <summary><c>Tyto:Agent:Id</c>, which becomes part of alert ids (<c>agent:rule:n</c>), URLs and persistence ids.</summary>
-public sealed partial class AgentOptionsValidator : TytoOptionsValidator
+public sealed class AgentOptionsValidator : TytoOptionsValidator
 {
-    public const int MaxIdLength = 64;
-
     protected override IEnumerable<string?> Check(TytoOptions options)
     {
-        var id = options.Agent.Id;
-        yield return id is not null && id.Length <= MaxIdLength && AgentId().IsMatch(id)
-            ? null
-            : $"Tyto:Agent:Id '{id}' must be 1 to {MaxIdLength} letters, digits, '.', '_' or '-'.";
+        yield return AgentIds.IsValid(options.Agent.Id) ? null : $"Tyto:Agent:Id '{options.Agent.Id}' {AgentIds.Rule}.";
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
-    private static partial Regex AgentId();
 }
 
 /// <summary>The keys only an agent reads (<c>Tyto:Mode=agent</c>): where its servers are, which CA it trusts, its token and outbox.</summary>

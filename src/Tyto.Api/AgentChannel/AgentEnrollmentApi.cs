@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tyto.Actors.Agents;
+using Tyto.Collection;
 using Tyto.Collection.Channel;
 
 namespace Tyto.Api.AgentChannel;
@@ -75,7 +76,7 @@ public static partial class AgentEnrollmentApi
 
     /// <summary>Why <paramref name="agentId"/> cannot be an enrolled agent's id (field problem), or null.</summary>
     public static string? IdProblem(string? agentId, string ownId) =>
-        !EnrollmentSecrets.IsValidId(agentId) ? EnrollmentSecrets.IdRule
+        !AgentIds.IsValid(agentId) ? AgentIds.Rule
         : agentId == ReservedId || agentId == ownId ? "is reserved for this server's own host"
         : null;
 
