@@ -42,6 +42,8 @@ public sealed class TytoOptions
 
     public SystemdOptions Systemd { get; set; } = new();
 
+    public LogsOptions Logs { get; set; } = new();
+
     public sealed class AuthOptions
     {
         /// <summary>The password of the <c>admin</c> user created on first start; a random one is printed when unset.</summary>
@@ -210,5 +212,14 @@ public sealed class TytoOptions
 
         /// <summary>How often the unit list is read again; rounds between two reads show the last one.</summary>
         public TimeSpan Refresh { get; set; } = TimeSpan.FromSeconds(5);
+    }
+
+    public sealed class LogsOptions
+    {
+        /// <summary>The log files followed: absolute paths, where <c>*</c> and <c>**</c> match as globs.</summary>
+        public List<string> Files { get; set; } = [];
+
+        /// <summary>The longest line kept whole; a longer one is cut to this many bytes and marked truncated.</summary>
+        public int MaxLineBytes { get; set; } = 16 * 1024;
     }
 }

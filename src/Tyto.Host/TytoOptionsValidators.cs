@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Extensions.Options;
 using Tyto.Api.AgentChannel;
+using Tyto.Collection.Logs;
 
 namespace Tyto.Host;
 
@@ -20,6 +21,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new HistoryOptionsValidator(),
         new AlertOptionsValidator(),
         new SourceOptionsValidator(),
+        new LogsOptionsValidator(),
         new ClusterOptionsValidator(),
     ];
 
@@ -34,6 +36,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new AgentModeOptionsValidator(),
         new CollectionOptionsValidator(),
         new SourceOptionsValidator(),
+        new LogsOptionsValidator(),
     ];
 
     /// <summary>Throws one exception that lists every refused key of the mode <paramref name="options"/> ask for, where any is.</summary>
@@ -225,6 +228,23 @@ public sealed class SourceOptionsValidator : TytoOptionsValidator
         yield return AtLeast(options.Docker.Concurrency, 1, "Tyto:Docker:Concurrency");
         yield return Required(options.Systemd.Systemctl, "Tyto:Systemd:Systemctl");
         yield return NotNegative(options.Systemd.Refresh, "Tyto:Systemd:Refresh");
+    }
+}
+
+/// <summary><c>Tyto:Logs</c>: the files followed, and the longest line kept whole.</summary>
+public sealed class LogsOptionsValidator : TytoOptionsValidator
+{
+    public const int MinLineBytes = 256;
+    public const int MaxLineBytes = 1024 * 1024;
+
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var logs = options.Logs;
+        for (var i = 0; i < logs.Files.Count; i++)
+            yield return LogFilePattern.Problem(logs.Files[i]) is { } problem ? $"Tyto:Logs:Files:{i} '{logs.Files[i]}' {problem}." : null;
+        yield return logs.MaxLineBytes is >= MinLineBytes and <= MaxLineBytes
+            ? null
+            : $"Tyto:Logs:MaxLineBytes must be from {MinLineBytes} to {MaxLineBytes} (is {logs.MaxLineBytes}).";
     }
 }
 
