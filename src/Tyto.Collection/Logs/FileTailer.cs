@@ -6,14 +6,21 @@ public sealed record FileLogBatch(IReadOnlyList<LogEntry> Entries, bool More);
 /// <summary>
 /// Follows the files <c>Tyto:Logs:Files</c> names, by polling: each <see cref="Poll"/> finds the files the patterns
 /// match now and returns the complete lines appended since the last one. A file is known by its device and inode,
-/// not its name, so rotation by rename and create reads the renamed file to its end (its last line even without a
-/// newline) before the new one from its start; a file shorter than what was read (copytruncate) is read again from
-/// its start. Files there at the first poll start at their end unless <paramref name="restored"/> has their position;
-/// files that appear later, or replace a known path while Tyto was down, start at their beginning. A file that cannot
-/// be read is listed in <see cref="Problems"/>; nothing throws. One caller at a time (the log source's actor).
+/// not its name, so rotation by rename and create reads the renamed file to its end and the new one from its start;
+/// a file shorter than what was read (copytruncate) is read again from its start. Files there at the first poll start
+/// at their end unless <paramref name="restored"/> has their position; files that appear later, or replace a known
+/// path while Tyto was down, start at their beginning. A file that cannot be read is listed in <see cref="Problems"/>;
+/// nothing throws. One caller at a time (the log source's actor).
 /// </summary>
+/// <remarks>
+/// A file no longer found (renamed away by rotation, deleted) is still read while the program that had it open writes
+/// into it, until it has not grown for <see cref="RotateWait"/>; then its last line counts even without a newline.
+/// </remarks>
 public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, TimeProvider time, IEnumerable<FilePosition>? restored = null) : IDisposable
 {
+    /// <summary>How long a file no longer found is still read after it last grew: programs reopen their log within it.</summary>
+    public static readonly TimeSpan RotateWait = TimeSpan.FromSeconds(5);
+
     private const int ChunkBytes = 64 * 1024;
 
     private readonly IReadOnlyList<LogFilePattern> _patterns = patterns.Select(p => new LogFilePattern(p)).ToList();
@@ -35,28 +42,34 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
         var problems = new List<string>();
         var found = Discover(problems);
         _restored = null;
-        var readAt = time.GetUtcNow().UtcDateTime;
+        var now = time.GetUtcNow();
+        var readAt = now.UtcDateTime;
         var entries = new List<LogEntry>();
         var more = false;
-        // Files no longer found (renamed away, deleted) are read to their end first: a rotated file's last lines come
-        // before its successor's, which waits until they are all read.
-        var gone = _files.Values.Where(f => !found.Contains(f.Identity)).ToList();
-        foreach (var file in gone)
+        // Files no longer found (renamed away, deleted) come first, so a rotated file's last lines precede its
+        // successor's; one that has not grown for RotateWait is read to its very end and let go.
+        foreach (var file in _files.Values.Where(f => !found.Contains(f.Identity)).ToList())
         {
-            if (Read(file, limit - entries.Count, readAt, entries, problems, finished: true))
+            var finished = now - file.GrewAt >= RotateWait;
+            var readTo = file.ReadTo;
+            if (!Read(file, limit - entries.Count, readAt, entries, problems, finished))
+                more = true;
+            else if (finished)
             {
                 file.Dispose();
                 _files.Remove(file.Identity);
             }
-            else
-                more = true;
+            if (file.ReadTo != readTo)
+                file.GrewAt = now;
         }
-        var waiting = _files.Values.Where(f => !found.Contains(f.Identity)).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        var current = _files.Values.Where(f => found.Contains(f.Identity) && !waiting.Contains(f.Path)).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        var current = _files.Values.Where(f => found.Contains(f.Identity)).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
         // Each poll starts at another file, so one long backlog does not keep the others waiting.
         var first = current.Count == 0 ? 0 : _turn++ % current.Count;
         foreach (var file in current[first..].Concat(current[..first]))
+        {
             more |= !Read(file, limit - entries.Count, readAt, entries, problems, finished: false);
+            file.GrewAt = now;
+        }
         Problems = problems;
         return new FileLogBatch(entries, more);
     }

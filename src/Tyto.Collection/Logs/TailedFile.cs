@@ -28,6 +28,12 @@ internal sealed class TailedFile(string path, FileIdentity identity, SafeFileHan
     /// <summary>Where the next unread line starts.</summary>
     public long Offset { get; private set; } = offset;
 
+    /// <summary>Where reading stands, the held part of an unfinished line included.</summary>
+    public long ReadTo => Offset + _lineLength;
+
+    /// <summary>When the file was last found under the patterns, or grew after it was not.</summary>
+    public DateTimeOffset GrewAt { get; set; }
+
     public FilePosition Position => new(Path, identity.Device, identity.Inode, Offset);
 
     /// <summary>Starts over at the beginning when the file is now shorter than what was read of it (copytruncate).</summary>

@@ -94,22 +94,30 @@ public sealed class FileTailerTests : IDisposable
     }
 
     [Fact]
-    public void Rotation_by_rename_and_create_reads_the_renamed_file_to_its_end_then_the_new_one_from_its_start()
+    public void Rotation_by_rename_and_create_follows_the_renamed_file_while_it_is_written_then_the_new_one_from_its_start()
     {
         _logs.Append("app.log", "");
         using var tailer = _logs.Tailer("app.log");
         tailer.Poll(100);
         _logs.Append("app.log", "before 1\n");
         Assert.Equal(["before 1"], LogFiles.Messages(tailer));
-        _logs.Append("app.log", "before 2\nunfinished");
+        _logs.Append("app.log", "before 2\nunfin");
 
         File.Move(_logs.PathOf("app.log"), _logs.PathOf("app.log.1"));
-        Assert.Equal(["before 2", "unfinished"], LogFiles.Messages(tailer));
-        Assert.Empty(tailer.Positions);
+        Assert.Equal(["before 2"], LogFiles.Messages(tailer));
         Assert.Equal([$"{_logs.PathOf("app.log")} cannot be read: No such file or directory"], tailer.Problems);
+        // The program writes into the file it has open until it reopens its log.
+        _logs.Append("app.log.1", "ished\n");
+        Assert.Equal(["unfinished"], LogFiles.Messages(tailer));
         _logs.Append("app.log", "after 1\n");
-
+        _logs.Append("app.log.1", "last, without a newline");
         Assert.Equal(["after 1"], LogFiles.Messages(tailer));
+        Assert.Equal(2, tailer.Positions.Count);
+
+        _logs.Time.Advance(FileTailer.RotateWait);
+
+        Assert.Equal(["last, without a newline"], LogFiles.Messages(tailer));
+        Assert.Equal(_logs.PathOf("app.log"), Assert.Single(tailer.Positions).Path);
         Assert.Empty(tailer.Problems);
     }
 
@@ -283,8 +291,11 @@ public sealed class FileTailerTests : IDisposable
         File.Delete(_logs.PathOf("a.log"));
 
         Assert.Equal(["last words"], LogFiles.Messages(tailer));
-        Assert.Empty(tailer.Positions);
         Assert.Equal([$"{_logs.PathOf("*.log")} matches no file"], tailer.Problems);
+        Assert.Single(tailer.Positions);
+        _logs.Time.Advance(FileTailer.RotateWait);
+        Assert.Empty(LogFiles.Messages(tailer));
+        Assert.Empty(tailer.Positions);
     }
 
     [Fact]
