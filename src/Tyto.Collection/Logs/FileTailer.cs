@@ -26,7 +26,7 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
     private readonly IReadOnlyList<LogFilePattern> _patterns = patterns.Select(p => new LogFilePattern(p)).ToList();
     private readonly Dictionary<FileIdentity, TailedFile> _files = [];
     private readonly byte[] _chunk = new byte[ChunkBytes];
-    private Dictionary<FileIdentity, FilePosition>? _restored = (restored ?? []).ToDictionary(p => new FileIdentity(p.Device, p.Inode));
+    private Dictionary<FileIdentity, FilePosition>? _restored = (restored ?? []).DistinctBy(p => (p.Device, p.Inode)).ToDictionary(p => new FileIdentity(p.Device, p.Inode));
     private int _turn;
 
     /// <summary>Why some pattern or file gave nothing at the last poll: no match, missing, unreadable; empty when none.</summary>

@@ -178,6 +178,23 @@ public sealed class FileTailerTests : IDisposable
     }
 
     [Fact]
+    public void A_position_handed_back_twice_counts_once()
+    {
+        _logs.Append("app.log", "");
+        IReadOnlyList<FilePosition> stored;
+        using (var before = _logs.Tailer("app.log"))
+        {
+            before.Poll(100);
+            stored = before.Positions;
+        }
+        _logs.Append("app.log", "while down\n");
+
+        using var after = _logs.Tailer("app.log", [.. stored, .. stored]);
+
+        Assert.Equal(["while down"], LogFiles.Messages(after));
+    }
+
+    [Fact]
     public void A_position_restored_from_a_partial_poll_gives_the_rest()
     {
         _logs.Append("app.log", "");
