@@ -29,6 +29,18 @@ else
   echo "test.sh: promtool is not available; /metrics is checked by the tests' own parser only" >&2
 fi
 
+# The file log tests rotate real files with logrotate (Debian's logrotate package), installed when missing.
+logrotate="$(command -v logrotate || command -v /usr/sbin/logrotate || true)"
+if [[ -z "$logrotate" ]] && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  { apt-get install -y -qq --no-install-recommends logrotate || { apt-get update -qq && apt-get install -y -qq --no-install-recommends logrotate; }; } >/dev/null || true
+  logrotate="$(command -v logrotate || command -v /usr/sbin/logrotate || true)"
+fi
+if [[ -n "$logrotate" ]]; then
+  export TYTO_LOGROTATE="$logrotate"
+else
+  echo "test.sh: logrotate is not available; the logrotate rotation tests are skipped" >&2
+fi
+
 dotnet restore Tyto.sln
 dotnet build Tyto.sln --no-restore
 dotnet format Tyto.sln --no-restore --verify-no-changes

@@ -218,5 +218,10 @@ public sealed class TytoOptions
     {
         /// <summary>The journalctl run to follow the systemd journal, looked up on PATH unless it is a path.</summary>
         public string Journalctl { get; set; } = "journalctl";
+        /// <summary>The log files followed: absolute paths, where <c>*</c> and <c>**</c> match as globs.</summary>
+        public List<string> Files { get; set; } = [];
+
+        /// <summary>The longest line kept whole; a longer one is cut to this many bytes and marked truncated.</summary>
+        public int MaxLineBytes { get; set; } = 16 * 1024;
     }
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Options;
 using Tyto.Api.AgentChannel;
 using Tyto.Collection;
+using Tyto.Collection.Logs;
 
 namespace Tyto.Host;
 
@@ -21,6 +22,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new HistoryOptionsValidator(),
         new AlertOptionsValidator(),
         new SourceOptionsValidator(),
+        new LogsOptionsValidator(),
         new ClusterOptionsValidator(),
     ];
 
@@ -35,6 +37,7 @@ public abstract class TytoOptionsValidator : IValidateOptions<TytoOptions>
         new AgentModeOptionsValidator(),
         new CollectionOptionsValidator(),
         new SourceOptionsValidator(),
+        new LogsOptionsValidator(),
     ];
 
     /// <summary>Throws one exception that lists every refused key of the mode <paramref name="options"/> ask for, where any is.</summary>
@@ -207,7 +210,7 @@ public sealed class AlertOptionsValidator : TytoOptionsValidator
     }
 }
 
-/// <summary>The sources read through other programs: <c>Tyto:Gpu</c>, <c>Tyto:Docker</c>, <c>Tyto:Systemd</c> and the journal of <c>Tyto:Logs</c>.</summary>
+/// <summary>The sources read through other programs: <c>Tyto:Gpu</c>, <c>Tyto:Docker</c>, <c>Tyto:Systemd</c>.</summary>
 public sealed class SourceOptionsValidator : TytoOptionsValidator
 {
     protected override IEnumerable<string?> Check(TytoOptions options)
@@ -218,7 +221,24 @@ public sealed class SourceOptionsValidator : TytoOptionsValidator
         yield return AtLeast(options.Docker.Concurrency, 1, "Tyto:Docker:Concurrency");
         yield return Required(options.Systemd.Systemctl, "Tyto:Systemd:Systemctl");
         yield return NotNegative(options.Systemd.Refresh, "Tyto:Systemd:Refresh");
-        yield return Required(options.Logs.Journalctl, "Tyto:Logs:Journalctl");
+    }
+}
+
+/// <summary><c>Tyto:Logs</c>: the journalctl run, the files followed, and the longest line kept whole.</summary>
+public sealed class LogsOptionsValidator : TytoOptionsValidator
+{
+    public const int MinLineBytes = 256;
+    public const int MaxLineBytes = 1024 * 1024;
+
+    protected override IEnumerable<string?> Check(TytoOptions options)
+    {
+        var logs = options.Logs;
+        yield return Required(logs.Journalctl, "Tyto:Logs:Journalctl");
+        for (var i = 0; i < logs.Files.Count; i++)
+            yield return LogFilePattern.Problem(logs.Files[i]) is { } problem ? $"Tyto:Logs:Files:{i} '{logs.Files[i]}' {problem}." : null;
+        yield return logs.MaxLineBytes is >= MinLineBytes and <= MaxLineBytes
+            ? null
+            : $"Tyto:Logs:MaxLineBytes must be from {MinLineBytes} to {MaxLineBytes} (is {logs.MaxLineBytes}).";
     }
 }
 
