@@ -16,7 +16,7 @@ public sealed record FileLogBatch(IReadOnlyList<LogEntry> Entries, bool More);
 /// A file no longer found (renamed away by rotation, deleted) is still read while the program that had it open writes
 /// into it, until it has not grown for <see cref="RotateWait"/>; then its last line counts even without a newline.
 /// </remarks>
-public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, TimeProvider time, IEnumerable<FilePosition>? restored = null) : IDisposable
+public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, TimeProvider time, IEnumerable<FilePosition>? restored = null) : ILogReader
 {
     /// <summary>How long a file no longer found is still read after it last grew: programs reopen their log within it.</summary>
     public static readonly TimeSpan RotateWait = TimeSpan.FromSeconds(5);
@@ -34,6 +34,16 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
 
     /// <summary>Where each file stands after the lines returned so far: persist it once they are safely kept.</summary>
     public IReadOnlyList<FilePosition> Positions => _files.Values.Select(f => f.Position).OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
+
+    public LogSourceKind Kind => LogSourceKind.File;
+
+    string? ILogReader.Problem => Problems.Count == 0 ? null : string.Join("; ", Problems);
+
+    LogRead ILogReader.Read(int max)
+    {
+        var batch = Poll(max);
+        return new LogRead(batch.Entries, FilePosition.Format(Positions), batch.More);
+    }
 
     /// <summary>Reads at most <paramref name="limit"/> new lines; <see cref="FileLogBatch.More"/> says to poll again at once.</summary>
     public FileLogBatch Poll(int limit)

@@ -14,7 +14,7 @@ namespace Tyto.Collection.Logs;
 /// <c>/var/log/journal</c> or <c>/run/log/journal</c> (journalctl would wait silently) is a <see cref="Problem"/>
 /// until some appear; a host root other than <c>/</c> is passed on as <c>--root</c>.
 /// </summary>
-public sealed class JournalReader(string executable, HostRoot root, string? cursor, TimeProvider time) : IDisposable
+public sealed class JournalReader(string executable, HostRoot root, string? cursor, TimeProvider time) : ILogReader
 {
     public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan LongestBackoff = TimeSpan.FromMinutes(1);
@@ -38,8 +38,12 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
     private DateTimeOffset _startedAt;
     private DateTimeOffset _nextStart = DateTimeOffset.MinValue;
     private TimeSpan _backoff = FirstBackoff;
+    /// <summary>The cursor of the newest entry handed out: the position of <see cref="ILogReader.Read"/>.</summary>
+    private string? _handedOut = cursor;
     private long _malformed;
     private bool _disposed;
+
+    public LogSourceKind Kind => LogSourceKind.Journal;
 
     /// <summary>Why the journal is not followed right now (no journalctl, no journal, the child exited), or null while it is.</summary>
     public string? Problem { get; private set; }
@@ -64,6 +68,14 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
         while (entries.Count < max && _entries.Reader.TryRead(out var entry))
             entries.Add(entry);
         return entries;
+    }
+
+    LogRead ILogReader.Read(int max)
+    {
+        var entries = Read(max);
+        if (entries.Count > 0)
+            _handedOut = entries[^1].Cursor;
+        return new LogRead([.. entries.Select(e => e.Entry)], _handedOut, entries.Count == max);
     }
 
     public void Dispose()
