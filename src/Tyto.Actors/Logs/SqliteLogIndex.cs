@@ -1,0 +1,66 @@
+using System.Text;
+using LinqToDB.Data;
+
+namespace Tyto.Actors.Logs;
+
+/// <summary>
+/// Everything SQLite-specific about logs, in one place (PostgreSQL uses a tsvector column instead): the FTS5 index of
+/// messages, the size counter, the triggers that keep both in step with <c>logs</c> inside every writing statement,
+/// and <see cref="LogSearchTerm"/>s written as an FTS5 MATCH expression.
+/// </summary>
+public static class SqliteLogIndex
+{
+    /// <summary>
+    /// Contentless (the text lives in <c>logs</c> only) with deletes by rowid, so pruning never has to hand the old
+    /// message back. The size counted is that of messages and fields in UTF-8: the same measure on every database,
+    /// read in one row instead of scanning pages (SQLite's dbstat is not built into the bundled library).
+    /// </summary>
+    public static void CreateIndex(DataConnection db)
+    {
+        db.Execute("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(
+                message, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')
+            """);
+        db.Execute("CREATE TABLE IF NOT EXISTS log_usage (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL)");
+        db.Execute("INSERT OR IGNORE INTO log_usage (id, bytes) VALUES (1, 0)");
+        db.Execute("""
+            CREATE TRIGGER IF NOT EXISTS logs_inserted AFTER INSERT ON logs BEGIN
+                INSERT INTO logs_fts (rowid, message) VALUES (new.id, new.message);
+                UPDATE log_usage SET bytes = bytes + octet_length(new.message) + coalesce(octet_length(new.fields), 0);
+            END
+            """);
+        db.Execute("""
+            CREATE TRIGGER IF NOT EXISTS logs_deleted AFTER DELETE ON logs BEGIN
+                DELETE FROM logs_fts WHERE rowid = old.id;
+                UPDATE log_usage SET bytes = bytes - octet_length(old.message) - coalesce(octet_length(old.fields), 0);
+            END
+            """);
+    }
+
+    /// <summary>The bytes of messages and fields stored.</summary>
+    public const string UsageSql = "SELECT bytes FROM log_usage";
+
+    /// <summary>The ids of the entries whose message matches the parameter <paramref name="parameter"/>.</summary>
+    public static string MatchingIds(string parameter) => $"SELECT rowid FROM logs_fts WHERE logs_fts MATCH {parameter}";
+
+    /// <summary>How many messages match the parameter <paramref name="parameter"/>, counted from the index alone.</summary>
+    public static string CountMatching(string parameter) => $"SELECT count(*) FROM logs_fts WHERE logs_fts MATCH {parameter}";
+
+    /// <summary>
+    /// The terms as an FTS5 expression: each one a string (so nothing the user typed is an FTS5 operator, column
+    /// filter or bareword), a <c>*</c> after the prefix ones, all of them required.
+    /// </summary>
+    public static string Match(IReadOnlyList<LogSearchTerm> terms)
+    {
+        var match = new StringBuilder();
+        foreach (var term in terms)
+        {
+            if (match.Length > 0)
+                match.Append(" AND ");
+            match.Append('"').Append(term.Text.Replace("\"", "\"\"")).Append('"');
+            if (term.Prefix)
+                match.Append('*');
+        }
+        return match.ToString();
+    }
+}
