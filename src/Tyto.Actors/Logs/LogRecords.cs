@@ -10,8 +10,8 @@ namespace Tyto.Actors.Logs;
 [Table("logs")]
 public sealed class LogRecord
 {
-    /// <summary>Never reused, also once older rows are pruned, so the API's <c>log-…</c> ids stay stable.</summary>
-    [Column("id"), PrimaryKey, Identity]
+    /// <summary>The entry's time and its slot within that millisecond (see <see cref="LogIds"/>); the API's id is <c>log-</c> and this.</summary>
+    [Column("id", DbType = "INTEGER"), PrimaryKey]
     public long Id { get; set; }
 
     [Column("agent_id", Length = 64), NotNull]
@@ -39,8 +39,6 @@ public sealed class LogRecord
     [Column("fields", DataType = DataType.Text), Nullable]
     public string? Fields { get; set; }
 
-    public static string IdOf(long id) => $"log-{id}";
-
     public static LogRecord From(string agentId, LogEntry entry) => new()
     {
         AgentId = agentId,
@@ -53,7 +51,7 @@ public sealed class LogRecord
     };
 
     public StoredLogEntry ToStored() => new(
-        IdOf(Id),
+        LogIds.Format(Id),
         AgentId,
         new LogEntry(
             HistoryTime.FromUnixMs(Timestamp),

@@ -17,7 +17,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
     /// <summary>The most rows one pruning statement deletes, so writers and readers never wait long.</summary>
     public const int PruneBatch = 1000;
 
-    private const string Columns = "id, agent_id, ts, source, source_name, level, message, fields";
+    private const string Columns = "l.id, l.agent_id, l.ts, l.source, l.source_name, l.level, l.message, l.fields";
 
     public TytoOptions.LogsOptions Options => options.Value.Logs;
 
@@ -26,9 +26,8 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         db.CreateTable<LogRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<LogPositionRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<LogBatchRecord>(tableOptions: TableOptions.CreateIfNotExists);
-        // Newest first, by host or not: both read an index backwards (its rowid breaks ties) and never sort.
-        db.Execute("CREATE INDEX IF NOT EXISTS ix_logs_agent_id_ts ON logs (agent_id, ts)");
-        db.Execute("CREATE INDEX IF NOT EXISTS ix_logs_ts ON logs (ts)");
+        // Ordered by host, then by id (time): one host's entries newest first read it backwards and never sort.
+        db.Execute("CREATE INDEX IF NOT EXISTS ix_logs_agent_id ON logs (agent_id)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_log_batches_stored_at ON log_batches (stored_at)");
         SqliteLogIndex.CreateIndex(db);
     }
@@ -58,7 +57,17 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
                 positions[(batch.AgentId, batch.SourceKey)] = position;
         }
         if (records.Count > 0)
+        {
+            var next = await SqliteLogIndex.NextIdsAsync(db, [.. records.Select(r => LogIds.Millisecond(r.Timestamp)).Distinct()], cancellationToken);
+            foreach (var record in records)
+            {
+                var ms = LogIds.Millisecond(record.Timestamp);
+                record.Id = next[ms]++;
+                if (record.Id > LogIds.Last(ms))
+                    throw new InvalidOperationException($"More than {LogIds.Slots} log entries at {HistoryTime.FromUnixMs(ms):O}: the batch is refused.");
+            }
             await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = BulkCopyType.MultipleRows }, records, cancellationToken);
+        }
         foreach (var ((agentId, sourceKey), position) in positions)
             await db.InsertOrReplaceAsync(new LogPositionRecord { AgentId = agentId, SourceKey = sourceKey, Position = position }, token: cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -90,44 +99,52 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
     }
 
     /// <summary>
-    /// The statements of a query: its page (parameters <c>@limit</c> and <c>@offset</c> included) and its total. The
-    /// total of a full-text search without other filters is counted from the index alone.
+    /// The statements of a query: its page (parameters <c>@limit</c> and <c>@offset</c> included) and its total.
+    /// Times are ranges of ids; a full-text search reads the index first, and counts from it alone when no other
+    /// filter needs the entries.
     /// </summary>
     internal static (string Page, string Count, DataParameter[] Parameters) Sql(LogQuery query)
     {
-        var conditions = new List<string>();
+        var terms = query.Text is { } text ? LogSearchText.Parse(text) : [];
+        var searched = terms.Count > 0;
+        var id = searched ? SqliteLogIndex.MatchId : "l.id";
+        var onIds = new List<string>();
+        var onEntries = new List<string>();
         var parameters = new List<DataParameter>();
-        void Add(string condition, string name, object value)
+        void Add(List<string> conditions, string condition, string name, object value)
         {
             conditions.Add(condition);
             parameters.Add(new DataParameter(name, value));
         }
-        if (query.AgentId is { } agentId)
-            Add("agent_id = @agent_id", "agent_id", agentId);
-        if (query.Source is { } source)
-            Add("source = @source", "source", LogNames.Name(source));
-        if (query.SourceName is { } sourceName)
-            Add("source_name = @source_name", "source_name", sourceName);
+        if (searched)
+            Add(onIds, SqliteLogIndex.Match("@match"), "match", SqliteLogIndex.Expression(terms));
         if (query.From is { } from)
-            Add("ts >= @from", "from", HistoryTime.ToUnixMs(from));
+            Add(onIds, $"{id} >= @from", "from", LogIds.First(HistoryTime.ToUnixMs(from)));
         if (query.To is { } to)
-            Add("ts <= @to", "to", HistoryTime.ToUnixMs(to));
+            Add(onIds, $"{id} <= @to", "to", LogIds.Last(HistoryTime.ToUnixMs(to)));
+        if (query.AgentId is { } agentId)
+            Add(onEntries, "l.agent_id = @agent_id", "agent_id", agentId);
+        if (query.Source is { } source)
+            Add(onEntries, "l.source = @source", "source", LogNames.Name(source));
+        if (query.SourceName is { } sourceName)
+            Add(onEntries, "l.source_name = @source_name", "source_name", sourceName);
         if (query.Levels is { Count: > 0 } levels)
         {
             var names = levels.Order().Select((level, i) => (Parameter: $"@level{i}", Name: LogNames.Name(level))).ToList();
-            conditions.Add($"level IN ({string.Join(", ", names.Select(n => n.Parameter))})");
+            onEntries.Add($"l.level IN ({string.Join(", ", names.Select(n => n.Parameter))})");
             parameters.AddRange(names.Select(n => new DataParameter(n.Parameter[1..], n.Name)));
         }
-        var filtered = conditions.Count > 0;
-        var terms = query.Text is { } text ? LogSearchText.Parse(text) : [];
-        if (terms.Count > 0)
-            Add($"id IN ({SqliteLogIndex.MatchingIds("@match")})", "match", SqliteLogIndex.Match(terms));
-        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        var count = terms.Count > 0 && !filtered ? SqliteLogIndex.CountMatching("@match") : $"SELECT count(*) FROM logs{where}";
         parameters.Add(new DataParameter("limit", query.Limit));
         parameters.Add(new DataParameter("offset", query.Offset));
-        return ($"SELECT {Columns} FROM logs{where} ORDER BY ts DESC, id DESC LIMIT @limit OFFSET @offset", count, [.. parameters]);
+        var entries = searched ? SqliteLogIndex.MatchesJoined : "logs l";
+        var where = Where([.. onIds, .. onEntries]);
+        var count = searched && onEntries.Count == 0
+            ? $"SELECT count(*) FROM {SqliteLogIndex.Matches}{Where(onIds)}"
+            : $"SELECT count(*) FROM {entries}{where}";
+        return ($"SELECT {Columns} FROM {entries}{where} ORDER BY {id} DESC LIMIT @limit OFFSET @offset", count, [.. parameters]);
     }
+
+    private static string Where(List<string> conditions) => conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
 
     /// <summary>
     /// Deletes entries older than <see cref="TytoOptions.LogsOptions.Retention"/>, then the oldest while messages and
@@ -137,6 +154,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
     public async Task<int> PruneAsync(CancellationToken cancellationToken = default)
     {
         var cutoff = HistoryTime.ToUnixMs(clock.GetUtcNow().UtcDateTime - Options.Retention);
+        var cutoffId = LogIds.First(cutoff);
         var maxBytes = Options.MaxMb * 1024L * 1024L;
         await using var db = database.Open();
         var deleted = 0;
@@ -144,15 +162,15 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         do
         {
             removed = await db.ExecuteAsync(
-                "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts < @cutoff ORDER BY ts LIMIT @batch)",
-                cancellationToken, new DataParameter("cutoff", cutoff), new DataParameter("batch", PruneBatch));
+                "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE id < @cutoff ORDER BY id LIMIT @batch)",
+                cancellationToken, new DataParameter("cutoff", cutoffId), new DataParameter("batch", PruneBatch));
             deleted += removed;
         }
         while (removed == PruneBatch);
         while (await db.ExecuteAsync<long>(SqliteLogIndex.UsageSql, cancellationToken) > maxBytes)
         {
             removed = await db.ExecuteAsync(
-                "DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY ts, id LIMIT @batch)",
+                "DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY id LIMIT @batch)",
                 cancellationToken, new DataParameter("batch", PruneBatch));
             if (removed == 0)
                 break;

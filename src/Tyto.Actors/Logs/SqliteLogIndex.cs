@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using LinqToDB.Data;
 
 namespace Tyto.Actors.Logs;
@@ -6,7 +7,8 @@ namespace Tyto.Actors.Logs;
 /// <summary>
 /// Everything SQLite-specific about logs, in one place (PostgreSQL uses a tsvector column instead): the FTS5 index of
 /// messages, the size counter, the triggers that keep both in step with <c>logs</c> inside every writing statement,
-/// and <see cref="LogSearchTerm"/>s written as an FTS5 MATCH expression.
+/// <see cref="LogSearchTerm"/>s written as an FTS5 MATCH expression, how the index joins the entries, and the
+/// lookup of free ids.
 /// </summary>
 public static class SqliteLogIndex
 {
@@ -40,17 +42,41 @@ public static class SqliteLogIndex
     /// <summary>The bytes of messages and fields stored.</summary>
     public const string UsageSql = "SELECT bytes FROM log_usage";
 
-    /// <summary>The ids of the entries whose message matches the parameter <paramref name="parameter"/>.</summary>
-    public static string MatchingIds(string parameter) => $"SELECT rowid FROM logs_fts WHERE logs_fts MATCH {parameter}";
+    /// <summary>
+    /// The index joined to the entries it matches. CROSS JOIN keeps the index the outer loop in SQLite, so it hands
+    /// matches out by id (newest first when so ordered) and a page stops once it is full.
+    /// </summary>
+    public const string MatchesJoined = "logs_fts CROSS JOIN logs l ON l.id = logs_fts.rowid";
 
-    /// <summary>How many messages match the parameter <paramref name="parameter"/>, counted from the index alone.</summary>
-    public static string CountMatching(string parameter) => $"SELECT count(*) FROM logs_fts WHERE logs_fts MATCH {parameter}";
+    /// <summary>The index alone, for counting matches without reading the entries.</summary>
+    public const string Matches = "logs_fts";
+
+    /// <summary>The id of a match, in <see cref="MatchesJoined"/> and <see cref="Matches"/>.</summary>
+    public const string MatchId = "logs_fts.rowid";
+
+    /// <summary>The condition that the message matches the expression in the parameter <paramref name="parameter"/>.</summary>
+    public static string Match(string parameter) => $"logs_fts MATCH {parameter}";
+
+    /// <summary>
+    /// For each of <paramref name="milliseconds"/>, the first free id: one past the last id stored in that millisecond,
+    /// each found by one seek in a single statement.
+    /// </summary>
+    public static async Task<Dictionary<long, long>> NextIdsAsync(DataConnection db, IReadOnlyCollection<long> milliseconds, CancellationToken cancellationToken)
+    {
+        var last = await db.QueryToListAsync(
+            reader => (Ms: reader.GetInt64(0), Last: reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)),
+            "SELECT ms.value, (SELECT id FROM logs WHERE id <= ms.value * @slots + @slots - 1 ORDER BY id DESC LIMIT 1) FROM json_each(@ms) ms",
+            cancellationToken,
+            new DataParameter("ms", JsonSerializer.Serialize(milliseconds)),
+            new DataParameter("slots", LogIds.Slots));
+        return last.ToDictionary(l => l.Ms, l => l.Last is { } id && id >= LogIds.First(l.Ms) ? id + 1 : LogIds.First(l.Ms));
+    }
 
     /// <summary>
     /// The terms as an FTS5 expression: each one a string (so nothing the user typed is an FTS5 operator, column
     /// filter or bareword), a <c>*</c> after the prefix ones, all of them required.
     /// </summary>
-    public static string Match(IReadOnlyList<LogSearchTerm> terms)
+    public static string Expression(IReadOnlyList<LogSearchTerm> terms)
     {
         var match = new StringBuilder();
         foreach (var term in terms)
