@@ -167,11 +167,12 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
             deleted += removed;
         }
         while (removed == PruneBatch);
-        while (await db.ExecuteAsync<long>(SqliteLogIndex.UsageSql, cancellationToken) > maxBytes)
+        long excess;
+        while ((excess = await db.ExecuteAsync<long>(SqliteLogIndex.UsageSql, cancellationToken) - maxBytes) > 0)
         {
             removed = await db.ExecuteAsync(
-                "DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY id LIMIT @batch)",
-                cancellationToken, new DataParameter("batch", PruneBatch));
+                $"DELETE FROM logs WHERE id IN ({SqliteLogIndex.OldestFreeing})",
+                cancellationToken, new DataParameter("batch", PruneBatch), new DataParameter("excess", excess));
             if (removed == 0)
                 break;
             deleted += removed;

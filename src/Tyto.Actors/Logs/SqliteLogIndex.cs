@@ -42,6 +42,14 @@ public static class SqliteLogIndex
     /// <summary>The bytes of messages and fields stored.</summary>
     public const string UsageSql = "SELECT bytes FROM log_usage";
 
+    /// <summary>The ids of the oldest entries, at most <c>@batch</c>, that together free at least <c>@excess</c> bytes of the size counted.</summary>
+    public const string OldestFreeing = """
+        SELECT id FROM (
+            SELECT id, size, sum(size) OVER (ORDER BY id) AS freed
+            FROM (SELECT id, octet_length(message) + coalesce(octet_length(fields), 0) AS size FROM logs ORDER BY id LIMIT @batch))
+        WHERE freed - size < @excess
+        """;
+
     /// <summary>
     /// The index joined to the entries it matches. CROSS JOIN keeps the index the outer loop in SQLite, so it hands
     /// matches out by id (newest first when so ordered) and a page stops once it is full.
