@@ -223,5 +223,11 @@ public sealed class TytoOptions
 
         /// <summary>The longest line kept whole; a longer one is cut to this many bytes and marked truncated.</summary>
         public int MaxLineBytes { get; set; } = 16 * 1024;
+
+        /// <summary>How long log entries are kept.</summary>
+        public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+        /// <summary>The most MiB of messages and fields kept; the oldest entries go first beyond it.</summary>
+        public int MaxMb { get; set; } = 1024;
     }
 }

@@ -9,6 +9,7 @@ using Tyto.Actors;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 
@@ -45,6 +46,7 @@ public static class AkkaComposition
             .AddAlertActors(ServerRole)
             .AddAgentActors(ServerRole, options, authority)
             .AddMetricsActors()
+            .AddLogPruner()
             .AddCollectionActors(options, ServerRole);
 
         // Without seeds the node is a cluster of one: it joins itself, on whatever port remoting bound.

@@ -224,7 +224,7 @@ public sealed class SourceOptionsValidator : TytoOptionsValidator
     }
 }
 
-/// <summary><c>Tyto:Logs</c>: the journalctl run, the files followed, and the longest line kept whole.</summary>
+/// <summary><c>Tyto:Logs</c>: the journalctl run, the files followed, the longest line kept whole, and how much is kept.</summary>
 public sealed class LogsOptionsValidator : TytoOptionsValidator
 {
     public const int MinLineBytes = 256;
@@ -239,6 +239,8 @@ public sealed class LogsOptionsValidator : TytoOptionsValidator
         yield return logs.MaxLineBytes is >= MinLineBytes and <= MaxLineBytes
             ? null
             : $"Tyto:Logs:MaxLineBytes must be from {MinLineBytes} to {MaxLineBytes} (is {logs.MaxLineBytes}).";
+        yield return Positive(logs.Retention, "Tyto:Logs:Retention");
+        yield return AtLeast(logs.MaxMb, 1, "Tyto:Logs:MaxMb");
     }
 }
 

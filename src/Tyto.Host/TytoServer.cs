@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Api;
@@ -32,6 +33,7 @@ public static partial class TytoServer
         builder.Services.AddSingleton(Options.Create(options));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<HistoryStore>();
+        builder.Services.AddSingleton<LogStore>();
         builder.Services.AddTransient<IStartupFilter, KestrelEndpoints>();
         builder.Services.AddTytoApi();
         builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));

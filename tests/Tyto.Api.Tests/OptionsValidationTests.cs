@@ -70,6 +70,8 @@ public sealed class OptionsValidationTests
     [InlineData("Tyto:Logs:Files:0", " ")]
     [InlineData("Tyto:Logs:MaxLineBytes", "255")]
     [InlineData("Tyto:Logs:MaxLineBytes", "1048577")]
+    [InlineData("Tyto:Logs:Retention", "00:00:00")]
+    [InlineData("Tyto:Logs:MaxMb", "0")]
     [InlineData("Tyto:Cluster:Hostname", " ")]
     [InlineData("Tyto:Cluster:Port", "-1")]
     [InlineData("Tyto:Cluster:Port", "65536")]

@@ -1,13 +1,14 @@
 using LinqToDB;
 using LinqToDB.Data;
 using Tyto.Actors.Identity;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 
 namespace Tyto.Actors.Persistence;
 
 /// <summary>
 /// The one database of a server node: Akka.Persistence.Sql's journal and snapshots, and the read models
-/// (users, roles, sessions, audit log, metrics history) beside them. A SQLite file in the data directory by default.
+/// (users, roles, sessions, audit log, metrics history, logs) beside them. A SQLite file in the data directory by default.
 /// </summary>
 public sealed class TytoDatabase
 {
@@ -38,7 +39,7 @@ public sealed class TytoDatabase
     public DataConnection Open() => new(Options);
 
     /// <summary>
-    /// A connection for the history writer's batches. They commit without waiting for the disk (a power cut may
+    /// A connection for the history and log writers' batches. They commit without waiting for the disk (a power cut may
     /// lose the last seconds of history; the file stays consistent) and checkpoint the WAL every 64 MiB instead
     /// of 4 MiB, so index pages written by every batch are copied into the file once, not once per batch.
     /// Together they took ingest from ~15,000 to ~27,000 samples/s on the bench machine.
@@ -68,5 +69,6 @@ public sealed class TytoDatabase
         db.Execute("CREATE INDEX IF NOT EXISTS ix_sessions_user_id ON sessions (user_id)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at)");
         HistoryStore.CreateTables(db);
+        LogStore.CreateTables(db);
     }
 }

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+using LinqToDB.Data;
+
+namespace Tyto.Actors.Logs;
+
+/// <summary>
+/// Everything SQLite-specific about logs, in one place (PostgreSQL uses a tsvector column instead): the FTS5 index of
+/// messages, the size counter, the triggers that keep both in step with <c>logs</c> inside every writing statement,
+/// <see cref="LogSearchTerm"/>s written as an FTS5 MATCH expression, how the index joins the entries, and the
+/// lookup of free ids.
+/// </summary>
+public static class SqliteLogIndex
+{
+    /// <summary>
+    /// Contentless (the text lives in <c>logs</c> only) with deletes by rowid, so pruning never has to hand the old
+    /// message back. The size counted is that of messages and fields in UTF-8: the same measure on every database,
+    /// read in one row instead of scanning pages (SQLite's dbstat is not built into the bundled library).
+    /// </summary>
+    public static void CreateIndex(DataConnection db)
+    {
+        db.Execute("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(
+                message, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')
+            """);
+        db.Execute("CREATE TABLE IF NOT EXISTS log_usage (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL)");
+        db.Execute("INSERT OR IGNORE INTO log_usage (id, bytes) VALUES (1, 0)");
+        db.Execute("""
+            CREATE TRIGGER IF NOT EXISTS logs_inserted AFTER INSERT ON logs BEGIN
+                INSERT INTO logs_fts (rowid, message) VALUES (new.id, new.message);
+                UPDATE log_usage SET bytes = bytes + octet_length(new.message) + coalesce(octet_length(new.fields), 0);
+            END
+            """);
+        db.Execute("""
+            CREATE TRIGGER IF NOT EXISTS logs_deleted AFTER DELETE ON logs BEGIN
+                DELETE FROM logs_fts WHERE rowid = old.id;
+                UPDATE log_usage SET bytes = bytes - octet_length(old.message) - coalesce(octet_length(old.fields), 0);
+            END
+            """);
+    }
+
+    /// <summary>The bytes of messages and fields stored.</summary>
+    public const string UsageSql = "SELECT bytes FROM log_usage";
+
+    /// <summary>The ids of the oldest entries, at most <c>@batch</c>, that together free at least <c>@excess</c> bytes of the size counted.</summary>
+    public const string OldestFreeing = """
+        SELECT id FROM (
+            SELECT id, size, sum(size) OVER (ORDER BY id) AS freed
+            FROM (SELECT id, octet_length(message) + coalesce(octet_length(fields), 0) AS size FROM logs ORDER BY id LIMIT @batch))
+        WHERE freed - size < @excess
+        """;
+
+    /// <summary>
+    /// The index joined to the entries it matches. CROSS JOIN keeps the index the outer loop in SQLite, so it hands
+    /// matches out by id (newest first when so ordered) and a page stops once it is full.
+    /// </summary>
+    public const string MatchesJoined = "logs_fts CROSS JOIN logs l ON l.id = logs_fts.rowid";
+
+    /// <summary>The index alone, for counting matches without reading the entries.</summary>
+    public const string Matches = "logs_fts";
+
+    /// <summary>The id of a match, in <see cref="MatchesJoined"/> and <see cref="Matches"/>.</summary>
+    public const string MatchId = "logs_fts.rowid";
+
+    /// <summary>The condition that the message matches the expression in the parameter <paramref name="parameter"/>.</summary>
+    public static string Match(string parameter) => $"logs_fts MATCH {parameter}";
+
+    /// <summary>
+    /// For each of <paramref name="milliseconds"/>, the first free id: one past the last id stored in that millisecond,
+    /// each found by one seek in a single statement.
+    /// </summary>
+    public static async Task<Dictionary<long, long>> NextIdsAsync(DataConnection db, IReadOnlyCollection<long> milliseconds, CancellationToken cancellationToken)
+    {
+        var last = await db.QueryToListAsync(
+            reader => (Ms: reader.GetInt64(0), Last: reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)),
+            "SELECT ms.value, (SELECT id FROM logs WHERE id <= ms.value * @slots + @slots - 1 ORDER BY id DESC LIMIT 1) FROM json_each(@ms) ms",
+            cancellationToken,
+            new DataParameter("ms", JsonSerializer.Serialize(milliseconds)),
+            new DataParameter("slots", LogIds.Slots));
+        return last.ToDictionary(l => l.Ms, l => l.Last is { } id && id >= LogIds.First(l.Ms) ? id + 1 : LogIds.First(l.Ms));
+    }
+
+    /// <summary>
+    /// The terms as an FTS5 expression: each one a string (so nothing the user typed is an FTS5 operator, column
+    /// filter or bareword), a <c>*</c> after the prefix ones, all of them required.
+    /// </summary>
+    public static string Expression(IReadOnlyList<LogSearchTerm> terms)
+    {
+        var match = new StringBuilder();
+        foreach (var term in terms)
+        {
+            if (match.Length > 0)
+                match.Append(" AND ");
+            match.Append('"').Append(term.Text.Replace("\"", "\"\"")).Append('"');
+            if (term.Prefix)
+                match.Append('*');
+        }
+        return match.ToString();
+    }
+}
