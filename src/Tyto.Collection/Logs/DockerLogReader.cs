@@ -125,6 +125,8 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
             List<ListedContainer> added = [];
             lock (_gate)
             {
+                if (_disposed)
+                    return;
                 var first = !_listed;
                 _listed = true;
                 _listProblem = null;
@@ -255,12 +257,19 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
                 $"containers/{container.Id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since={DockerTime.Since(after.Nanos)}",
                 HttpCompletionOption.ResponseHeadersRead,
                 _stop.Token);
-            if (response.StatusCode != HttpStatusCode.NotFound)
+            // Removed since the list was read.
+            if (response.StatusCode == HttpStatusCode.NotFound)
+                return;
+            if (!response.IsSuccessStatusCode)
             {
-                response.EnsureSuccessStatusCode();
-                await using var body = await response.Content.ReadAsStreamAsync(_stop.Token);
-                await ReadAsync(container, after, body);
+                // A logging driver the engine cannot read back (none, or a remote one without dual logging): 501.
+                var refusal = await RefusalAsync(response);
+                lock (_gate)
+                    container.Problem = $"The logs of {container.Name} cannot be read: {refusal}";
+                return;
             }
+            await using var body = await response.Content.ReadAsStreamAsync(_stop.Token);
+            await ReadAsync(container, after, body);
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !_stop.IsCancellationRequested))
         {
@@ -312,6 +321,21 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
             lock (_gate)
                 container.Problem = $"The Docker engine could not read the logs of {container.Name}: {error}";
         }
+    }
+
+    /// <summary>Why the engine refused a request: the <c>message</c> of its error body, else the status.</summary>
+    private async Task<string> RefusalAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            if (await response.Content.ReadFromJsonAsync<EngineError>(_stop.Token) is { Message.Length: > 0 } error)
+                return error.Message;
+        }
+        catch (JsonException)
+        {
+            // Not the engine's JSON error body.
+        }
+        return $"{(int)response.StatusCode} {response.ReasonPhrase}";
     }
 
     private static async ValueTask<Stream> ConnectAsync(string socket, CancellationToken cancellationToken)
@@ -392,4 +416,7 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
     private sealed record InspectedState(string? StartedAt);
 
     private sealed record InspectedConfig(bool Tty);
+
+    /// <summary>The body of an engine's error answer: <c>{"message":"…"}</c>.</summary>
+    private sealed record EngineError(string? Message);
 }

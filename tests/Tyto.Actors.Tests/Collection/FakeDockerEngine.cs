@@ -113,6 +113,12 @@ internal sealed class FakeDockerEngine : IAsyncDisposable
             await NoSuchContainer(id).ExecuteAsync(context);
             return;
         }
+        if (log.Unreadable is { } refusal)
+        {
+            // moby's ErrReadLogsNotSupported, a NotImplemented error.
+            await Results.Json(new { message = refusal }, statusCode: 501).ExecuteAsync(context);
+            return;
+        }
         var query = context.Request.Query;
         var since = query["since"] is [{ } text] ? Since(text) : 0;
         context.Response.ContentType = log.Tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";

@@ -182,6 +182,20 @@ public sealed class DockerLogReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_container_whose_logs_the_engine_cannot_read_back_is_reported_and_the_others_read()
+    {
+        // A container with the none (or a remote) logging driver.
+        _engine.Logs[DnsId].Unreadable = "configured logging driver does not support reading";
+        using var reader = Reader(null);
+        await Poll.UntilAsync(() => reader.Read(0).Entries.Count == 0 && reader.Problem is not null && _engine.OpenLogs == 1, "the refusal was reported");
+
+        _engine.Logs[DevboxId].Append("stdout", "1:M 01 Dec 21:00:01.000 * Background saving started\n", Now + 1);
+
+        Assert.Equal(["1:M 01 Dec 21:00:01.000 * Background saving started"], (await ReadUntilAsync(reader, 1)).Select(e => e.Message));
+        Assert.Equal("The logs of devbox_dns cannot be read: configured logging driver does not support reading", reader.Problem);
+    }
+
+    [Fact]
     public async Task Lines_longer_than_the_limit_are_cut_and_marked()
     {
         _engine.Containers = Listed((DevboxId, "exited"));

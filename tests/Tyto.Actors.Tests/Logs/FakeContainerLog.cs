@@ -29,6 +29,9 @@ internal sealed class FakeContainerLog
     /// <summary>The inspect answer's <c>State.StartedAt</c>.</summary>
     public string StartedAt { get; }
 
+    /// <summary>Set for a container whose logging driver the engine cannot read back: its logs are refused with this message.</summary>
+    public string? Unreadable { get; set; }
+
     /// <summary>A recorded multiplexed body, replayed frame by frame as it was recorded.</summary>
     public static FakeContainerLog Recorded(string recording, string startedAt)
     {
