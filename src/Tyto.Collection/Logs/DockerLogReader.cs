@@ -55,7 +55,7 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
     private readonly bool _resumed = position is not null;
 
     private bool _listed;
-    private bool refreshing;
+    private bool _refreshing;
     private DateTimeOffset _nextRefresh = DateTimeOffset.MinValue;
     private string? _listProblem;
     private bool _disposed;
@@ -78,9 +78,9 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
         {
             if (_disposed)
                 return new LogRead([], null, false);
-            if (!refreshing && time.GetUtcNow() >= _nextRefresh)
+            if (!_refreshing && time.GetUtcNow() >= _nextRefresh)
             {
-                refreshing = true;
+                _refreshing = true;
                 _nextRefresh = time.GetUtcNow() + refresh;
                 _ = Task.Run(RefreshAsync);
             }
@@ -155,17 +155,14 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
             foreach (var container in added)
                 await AddAsync(container);
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed while the list was being read.
+            // Disposed while the list or a container was being read.
         }
         finally
         {
             lock (_gate)
-                refreshing = false;
+                _refreshing = false;
         }
     }
 
