@@ -129,9 +129,12 @@ internal sealed class FakeDockerEngine : IAsyncDisposable
         {
             await context.Response.StartAsync(ended.Token);
             var sent = 0;
+            var restarts = log.From(0).Restarts;
             while (true)
             {
-                var (messages, running, changed) = log.From(sent);
+                var (messages, running, restarted, changed) = log.From(sent);
+                if (restarted != restarts)
+                    return;
                 foreach (var (nanos, bytes) in messages)
                 {
                     if (nanos >= since)

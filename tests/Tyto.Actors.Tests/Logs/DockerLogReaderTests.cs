@@ -140,6 +140,28 @@ public sealed class DockerLogReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_response_that_ends_while_its_container_runs_is_taken_up_again_after_the_last_line_read()
+    {
+        using var reader = Reader(null);
+        await FollowingAsync(reader, 2);
+        var at = Now + 1;
+        _engine.Logs[DevboxId].Append("stdout", "1:M 01 Dec 21:00:01.000 * before the engine restarts\n", at);
+        await ReadUntilAsync(reader, 1);
+
+        _engine.Logs[DevboxId].RestartEngine();
+        await Poll.UntilAsync(() => _engine.OpenLogs == 1, "the response ended");
+        // Written in the same nanosecond as the line read before.
+        _engine.Logs[DevboxId].Append("stdout", "1:M 01 Dec 21:00:01.000 * while the engine restarted\n", at);
+        _time.Advance(Refresh);
+
+        Assert.Equal(["1:M 01 Dec 21:00:01.000 * while the engine restarted"], (await ReadUntilAsync(reader, 1)).Select(e => e.Message));
+        Assert.Equal(2, _engine.OpenLogs);
+        Assert.Equal(
+            $"/containers/{DevboxId}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=1796158800.000000001",
+            _engine.Requests.Last(r => r.StartsWith($"/containers/{DevboxId}/logs", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Resuming_from_a_position_reads_every_later_line_once_also_lines_sharing_a_nanosecond()
     {
         _engine.Containers = Listed((DevboxId, "exited"));

@@ -17,6 +17,7 @@ internal sealed class FakeContainerLog
     private readonly List<(long Nanos, byte[] Bytes)> _messages = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _running = true;
+    private int _restarts;
 
     private FakeContainerLog(bool tty, string startedAt)
     {
@@ -101,11 +102,24 @@ internal sealed class FakeContainerLog
         }
     }
 
-    /// <summary>The messages from the <paramref name="skip"/>th on, whether the container still runs, and a task done at the next change.</summary>
-    public (IReadOnlyList<(long Nanos, byte[] Bytes)> Messages, bool Running, Task Changed) From(int skip)
+    /// <summary>The engine restarts: the responses being sent end, the container keeps running.</summary>
+    public void RestartEngine()
     {
         lock (_gate)
-            return (_messages[skip..], _running, _changed.Task);
+        {
+            _restarts++;
+            Changed();
+        }
+    }
+
+    /// <summary>
+    /// The messages from the <paramref name="skip"/>th on, whether the container still runs, how often the engine
+    /// restarted, and a task done at the next change.
+    /// </summary>
+    public (IReadOnlyList<(long Nanos, byte[] Bytes)> Messages, bool Running, int Restarts, Task Changed) From(int skip)
+    {
+        lock (_gate)
+            return (_messages[skip..], _running, _restarts, _changed.Task);
     }
 
     private static string Path(string recording) => System.IO.Path.Combine(AppContext.BaseDirectory, "fixtures", "docker-logs", recording);
