@@ -203,6 +203,9 @@ public sealed class TytoOptions
 
         /// <summary>Stats requests in flight at once.</summary>
         public int Concurrency { get; set; } = 8;
+
+        /// <summary>How often the log reader reads the container list again: containers that started are followed, those that stopped let go, within it.</summary>
+        public TimeSpan LogRefresh { get; set; } = TimeSpan.FromSeconds(5);
     }
 
     public sealed class SystemdOptions

@@ -219,6 +219,7 @@ public sealed class SourceOptionsValidator : TytoOptionsValidator
         yield return Required(options.Docker.Socket, "Tyto:Docker:Socket");
         yield return Positive(options.Docker.Timeout, "Tyto:Docker:Timeout");
         yield return AtLeast(options.Docker.Concurrency, 1, "Tyto:Docker:Concurrency");
+        yield return Positive(options.Docker.LogRefresh, "Tyto:Docker:LogRefresh");
         yield return Required(options.Systemd.Systemctl, "Tyto:Systemd:Systemctl");
         yield return NotNegative(options.Systemd.Refresh, "Tyto:Systemd:Refresh");
     }

@@ -61,6 +61,7 @@ public sealed class OptionsValidationTests
     [InlineData("Tyto:Docker:Socket", " ")]
     [InlineData("Tyto:Docker:Timeout", "00:00:00")]
     [InlineData("Tyto:Docker:Concurrency", "0")]
+    [InlineData("Tyto:Docker:LogRefresh", "00:00:00")]
     [InlineData("Tyto:Systemd:Systemctl", " ")]
     [InlineData("Tyto:Systemd:Refresh", "-00:00:01")]
     [InlineData("Tyto:Logs:Journalctl", " ")]

@@ -58,9 +58,16 @@ public static class LogLine
     /// <summary>The level and time <paramref name="line"/> carries; the time is null where it names none unambiguously.</summary>
     public static (LogSeverity Level, DateTime? Timestamp) Read(string line)
     {
+        var (level, timestamp) = Stated(line);
+        return (level ?? LogSeverity.Info, timestamp);
+    }
+
+    /// <summary>As <see cref="Read"/>, but the level is null where the line names none (for sources with a default of their own).</summary>
+    public static (LogSeverity? Level, DateTime? Timestamp) Stated(string line)
+    {
         if (line.StartsWith('{') && Json(line) is { } json)
-            return (json.Level ?? LogSeverity.Info, json.Timestamp);
-        var level = Logfmt(line) ?? Token(line) ?? LogSeverity.Info;
+            return json;
+        var level = Logfmt(line) ?? Token(line);
         var firstWord = line.AsSpan(0, line.IndexOf(' ') is >= 0 and var space ? space : line.Length);
         return (level, Zoned(firstWord));
     }

@@ -114,7 +114,7 @@ internal sealed class TailedFile(string path, FileIdentity identity, SafeFileHan
     }
 
     /// <summary>The longest prefix of at most <paramref name="limit"/> bytes that does not split a UTF-8 character.</summary>
-    private static int Utf8Boundary(ReadOnlySpan<byte> bytes, int limit)
+    internal static int Utf8Boundary(ReadOnlySpan<byte> bytes, int limit)
     {
         var end = limit;
         // Continuation bytes are 10xxxxxx; a character is at most four bytes, so at most three are stepped over.

@@ -60,6 +60,15 @@ public sealed class LogLineTests
     public void The_level_comes_from_the_line(string line, LogSeverity level) =>
         Assert.Equal(level, LogLine.Read(line).Level);
 
+    [Theory]
+    [InlineData("""{"level":"info","msg":"x"}""", LogSeverity.Info)]
+    [InlineData("INFO listening", LogSeverity.Info)]
+    [InlineData("level=debug msg=x", LogSeverity.Debug)]
+    [InlineData("""{"level":"shouting"}""", null)]
+    [InlineData("plain line", null)]
+    public void A_line_that_names_no_level_states_none(string line, LogSeverity? level) =>
+        Assert.Equal(level, LogLine.Stated(line).Level);
+
     [Fact]
     public void A_level_word_far_into_the_line_says_nothing()
     {
