@@ -46,7 +46,7 @@ public static class AkkaComposition
             .AddAlertActors(ServerRole)
             .AddAgentActors(ServerRole, options, authority)
             .AddMetricsActors()
-            .AddLogPruner()
+            .AddLogActors()
             .AddCollectionActors(options, ServerRole);
 
         // Without seeds the node is a cluster of one: it joins itself, on whatever port remoting bound.

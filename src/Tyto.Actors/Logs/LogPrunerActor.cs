@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Hosting;
 
 namespace Tyto.Actors.Logs;
 
@@ -47,11 +46,4 @@ public sealed class LogPrunerActor : ReceiveActor, IWithTimers
     }
 
     private sealed record Pruned(int Deleted);
-}
-
-public static class LogsHosting
-{
-    /// <summary>Starts the log pruner over the <see cref="LogStore"/> of the services.</summary>
-    public static AkkaConfigurationBuilder AddLogPruner(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, _, resolver) => system.ActorOf(LogPrunerActor.PropsFor(resolver.GetService<LogStore>()), "log-pruner"));
 }

@@ -21,6 +21,8 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
 
     public TytoOptions.LogsOptions Options => options.Value.Logs;
 
+    public TimeProvider Clock => clock;
+
     public static void CreateTables(DataConnection db)
     {
         db.CreateTable<LogRecord>(tableOptions: TableOptions.CreateIfNotExists);

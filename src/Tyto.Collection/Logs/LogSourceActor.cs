@@ -27,27 +27,26 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LogSourceKind _source;
-    private readonly Func<LogSourceKind, Task<string?>> _loadPosition;
+    private readonly Func<Task<string?>> _loadPosition;
     private ILogReader? _reader;
     private bool _storing;
     private string? _problem;
 
-    /// <param name="source">Which source of the host this is.</param>
-    /// <param name="open">A reader that resumes after the given position (null: none kept yet).</param>
-    /// <param name="loadPosition">The position the store kept for the source.</param>
+    /// <param name="source">Which source of the host this is, and how to open its reader after a position.</param>
+    /// <param name="loadPosition">The position the store kept for the source (null: none yet).</param>
     /// <param name="store">Keeps a batch with its position; completes when it did.</param>
-    public LogSourceActor(LogSourceKind source, Func<string?, ILogReader> open, Func<LogSourceKind, Task<string?>> loadPosition, Func<LogsRead, Task> store)
+    public LogSourceActor(LogSource source, Func<Task<string?>> loadPosition, Func<LogsRead, Task> store)
     {
-        _source = source;
+        _source = source.Kind;
         _loadPosition = loadPosition;
         Receive<PositionLoaded>(loaded =>
         {
-            _reader = open(loaded.Position);
+            _reader = source.Open(loaded.Position);
             Timers.StartPeriodicTimer(nameof(ReadSource), ReadSource.Instance, PollInterval);
         });
         Receive<PositionNotLoaded>(failed =>
         {
-            _log.Warning(failed.Cause, "Could not load where the {0} log source stopped; trying again in {1}", LogNames.Name(source), RetryDelay);
+            _log.Warning(failed.Cause, "Could not load where the {0} log source stopped; trying again in {1}", source.Key, RetryDelay);
             Timers.StartSingleTimer(nameof(LoadPosition), LoadPosition.Instance, RetryDelay);
         });
         Receive<LoadPosition>(_ => Load());
@@ -60,7 +59,7 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
             if (read.Entries.Count == 0)
                 return;
             _storing = true;
-            store(new LogsRead(source, read.Entries, read.Position))
+            store(new LogsRead(source.Kind, read.Entries, read.Position))
                 .PipeTo(Self, success: () => new Stored(read.More), failure: cause => new NotStored(cause));
         });
         Receive<Stored>(stored =>
@@ -73,22 +72,22 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
         {
             // Only a store that is going away refuses (the node or agent stops): what was read is read again after
             // the restart, from the position kept with the last batch stored.
-            _log.Debug("The {0} log source's batch was not stored: {1}", LogNames.Name(source), failed.Cause.Message);
+            _log.Debug("The {0} log source's batch was not stored: {1}", source.Key, failed.Cause.Message);
             _storing = false;
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props PropsFor(LogSourceKind source, Func<string?, ILogReader> open, Func<LogSourceKind, Task<string?>> loadPosition, Func<LogsRead, Task> store) =>
-        Props.Create(() => new LogSourceActor(source, open, loadPosition, store)).WithDispatcher(CollectorActor.Dispatcher);
+    public static Props PropsFor(LogSource source, Func<Task<string?>> loadPosition, Func<LogsRead, Task> store) =>
+        Props.Create(() => new LogSourceActor(source, loadPosition, store)).WithDispatcher(CollectorActor.Dispatcher);
 
     protected override void PreStart() => Load();
 
     protected override void PostStop() => _reader?.Dispose();
 
     private void Load() =>
-        _loadPosition(_source).PipeTo(Self, success: position => new PositionLoaded(position), failure: cause => new PositionNotLoaded(cause));
+        _loadPosition().PipeTo(Self, success: position => new PositionLoaded(position), failure: cause => new PositionNotLoaded(cause));
 
     /// <summary>A source that cannot be read (no journal, no Docker engine, a missing file) says so once per change, not every read.</summary>
     private void ReportProblem(string? problem)

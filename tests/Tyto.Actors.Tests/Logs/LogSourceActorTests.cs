@@ -15,13 +15,12 @@ public sealed class LogSourceActorTests : Akka.TestKit.Xunit2.TestKit
         string? openedAt = "none";
         var stored = new ConcurrentQueue<LogsRead>();
         Start(LogSourceActor.PropsFor(
-            LogSourceKind.File,
-            position =>
+            new LogSource(LogSourceKind.File, position =>
             {
                 openedAt = position;
                 return reader.ResumingAfter(position);
-            },
-            _ => Task.FromResult<string?>("1"),
+            }),
+            () => Task.FromResult<string?>("1"),
             read =>
             {
                 stored.Enqueue(read);
@@ -44,9 +43,8 @@ public sealed class LogSourceActorTests : Akka.TestKit.Xunit2.TestKit
         var stored = new ConcurrentQueue<LogsRead>();
         var release = new TaskCompletionSource();
         Start(LogSourceActor.PropsFor(
-            LogSourceKind.Journal,
-            _ => reader,
-            _ => Task.FromResult<string?>(null),
+            new LogSource(LogSourceKind.Journal, _ => reader),
+            () => Task.FromResult<string?>(null),
             async read =>
             {
                 stored.Enqueue(read);
@@ -70,13 +68,12 @@ public sealed class LogSourceActorTests : Akka.TestKit.Xunit2.TestKit
         var attempts = 0;
         var opened = new TaskCompletionSource<string?>();
         Start(LogSourceActor.PropsFor(
-            LogSourceKind.Docker,
-            position =>
+            new LogSource(LogSourceKind.Docker, position =>
             {
                 opened.TrySetResult(position);
                 return new ListReader([]);
-            },
-            _ => ++attempts == 1 ? Task.FromException<string?>(new IOException("database locked")) : Task.FromResult<string?>("7"),
+            }),
+            () => ++attempts == 1 ? Task.FromException<string?>(new IOException("database locked")) : Task.FromResult<string?>("7"),
             _ => Task.CompletedTask));
 
         Assert.Equal("7", await opened.Task.WaitAsync(TimeSpan.FromSeconds(30)));
@@ -87,7 +84,7 @@ public sealed class LogSourceActorTests : Akka.TestKit.Xunit2.TestKit
     public async Task Stopping_the_source_disposes_its_reader()
     {
         var reader = new ListReader([]);
-        var source = Start(LogSourceActor.PropsFor(LogSourceKind.File, _ => reader, _ => Task.FromResult<string?>(null), _ => Task.CompletedTask));
+        var source = Start(LogSourceActor.PropsFor(new LogSource(LogSourceKind.File, _ => reader), () => Task.FromResult<string?>(null), _ => Task.CompletedTask));
         await Poll.UntilAsync(() => reader.Reads > 0, "the source reads");
 
         await source.GracefulStop(TimeSpan.FromSeconds(10));
