@@ -73,6 +73,7 @@ public static class TytoApi
             .MapUsersApi()
             .MapRolesApi()
             .MapAuditApi()
+            .MapLogsApi()
             .MapPrometheusApi(app.Services.GetRequiredService<IOptions<TytoOptions>>().Value.Prometheus.AllowAnonymous)
             .MapApiDocument()
             .MapAgentEndpoint();
