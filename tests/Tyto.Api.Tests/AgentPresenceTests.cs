@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
 using Tyto.Actors.Tests;
@@ -37,6 +38,7 @@ public sealed class AgentPresenceTests
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HistoryStore>();
+        builder.Services.AddSingleton<LogStore>();
         builder.Services.AddAkka(AkkaComposition.SystemName, (akka, _) => akka
             .ConfigureServerNode(options, database, authority, NullLoggerFactory.Instance)
             .AddHocon($"akka.cluster.sharding.passivate-idle-entity-after = {IdleTimeout.TotalSeconds}s", HoconAddMode.Prepend));
