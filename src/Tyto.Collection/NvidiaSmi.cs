@@ -15,20 +15,14 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
     /// <summary>The fields asked for, in the order <see cref="ParseLine"/> reads them.</summary>
     public const string Query = "index,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw";
 
-    public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan LongestBackoff = TimeSpan.FromMinutes(1);
 
-    /// <summary>A child that ran this long before it died counts as healthy: the next restart waits only <see cref="FirstBackoff"/>.</summary>
-    private static readonly TimeSpan Healthy = TimeSpan.FromMinutes(1);
 
     private readonly Lock _gate = new();
+    private readonly ChildRestarts _restarts = new(time);
     private readonly Dictionary<int, Reading> _latest = [];
     private Process? _child;
     private TimeSpan _loop = loop;
-    private DateTimeOffset _startedAt;
     private long _heardAt;
-    private DateTimeOffset _nextStart = DateTimeOffset.MinValue;
-    private TimeSpan _backoff = FirstBackoff;
     private bool _disposed;
 
     /// <summary>Why no NVIDIA GPU is read, or null while the child reports some.</summary>
@@ -46,9 +40,9 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
             {
                 Stop();
                 Problem = $"{executable} printed nothing for {Staleness.TotalSeconds:0} s";
-                ScheduleRestart();
+                _restarts.Wait();
             }
-            if (_child is null && time.GetUtcNow() >= _nextStart)
+            if (_child is null && _restarts.Due)
                 Start();
             // A GPU that falls off the bus stops getting lines (nvidia-smi prints an error instead): let it go.
             return _latest.Values.Where(r => r.At >= oldest).Select(r => r.Gpu).OrderBy(g => g.Index).ToList();
@@ -64,7 +58,7 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
                 return;
             _loop = interval;
             Stop();
-            _nextStart = DateTimeOffset.MinValue;
+            _restarts.StartNow();
         }
     }
 
@@ -127,10 +121,10 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
         catch (Win32Exception e)
         {
             Problem = $"{executable} cannot be run: {e.Message}";
-            ScheduleRestart();
+            _restarts.Wait();
             return;
         }
-        _startedAt = time.GetUtcNow();
+        _restarts.Started();
         _heardAt = time.GetTimestamp();
         Problem = null;
         var child = _child;
@@ -168,18 +162,10 @@ public sealed class NvidiaSmi(string executable, TimeSpan loop, TimeProvider tim
                 var reason = stderr.Length > 0 ? stderr.Split('\n')[0] : lastError ?? "no output";
                 Problem = $"{executable} exited with code {child.ExitCode}: {reason}";
                 _child = null;
-                if (time.GetUtcNow() - _startedAt >= Healthy)
-                    _backoff = FirstBackoff;
-                ScheduleRestart();
+                _restarts.Exited();
             }
         }
         child.Dispose();
-    }
-
-    private void ScheduleRestart()
-    {
-        _nextStart = time.GetUtcNow() + _backoff;
-        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, LongestBackoff.Ticks));
     }
 
     private void Stop()

@@ -16,28 +16,22 @@ namespace Tyto.Collection.Logs;
 /// </summary>
 public sealed class JournalReader(string executable, HostRoot root, string? cursor, TimeProvider time) : ILogReader
 {
-    public static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan LongestBackoff = TimeSpan.FromMinutes(1);
 
     /// <summary>The most entries read from the child and not yet taken by <see cref="Read"/>.</summary>
     public const int Buffer = 10_000;
 
-    /// <summary>A child that ran this long before it died counts as healthy: the next restart waits only <see cref="FirstBackoff"/>.</summary>
-    private static readonly TimeSpan Healthy = TimeSpan.FromMinutes(1);
 
     /// <summary>Where journald keeps persistent and volatile journals, relative to the host root.</summary>
     private static readonly string[] JournalDirectories = ["var/log/journal", "run/log/journal"];
 
     private readonly Lock _gate = new();
+    private readonly ChildRestarts _restarts = new(time);
     private readonly Channel<JournalEntry> _entries = System.Threading.Channels.Channel.CreateBounded<JournalEntry>(
         new BoundedChannelOptions(Buffer) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private Process? _child;
 
     /// <summary>The cursor of the newest entry put in the buffer (or handed over at construction): where a child starts.</summary>
     private string? _after = cursor;
-    private DateTimeOffset _startedAt;
-    private DateTimeOffset _nextStart = DateTimeOffset.MinValue;
-    private TimeSpan _backoff = FirstBackoff;
     /// <summary>The cursor of the newest entry handed out: the position of <see cref="ILogReader.Read"/>.</summary>
     private string? _handedOut = cursor;
     private long _malformed;
@@ -61,7 +55,7 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
         {
             if (_disposed)
                 return [];
-            if (_child is null && time.GetUtcNow() >= _nextStart)
+            if (_child is null && _restarts.Due)
                 Start();
         }
         var entries = new List<JournalEntry>();
@@ -121,7 +115,7 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
         if (!HasJournal())
         {
             Problem = $"No systemd journal on this host: no journal files in {string.Join(" or ", JournalDirectories.Select(root.Resolve))}";
-            ScheduleRestart();
+            _restarts.Wait();
             return;
         }
         var info = new ProcessStartInfo(executable)
@@ -139,10 +133,10 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
         catch (Win32Exception e)
         {
             Problem = $"{executable} cannot be run: {e.Message}";
-            ScheduleRestart();
+            _restarts.Wait();
             return;
         }
-        _startedAt = time.GetUtcNow();
+        _restarts.Started();
         Problem = null;
         var child = _child;
         var resumed = _after is not null;
@@ -196,18 +190,10 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
                     Problem += "; following from now on";
                 }
                 _child = null;
-                if (time.GetUtcNow() - _startedAt >= Healthy)
-                    _backoff = FirstBackoff;
-                ScheduleRestart();
+                _restarts.Exited();
             }
         }
         child.Dispose();
-    }
-
-    private void ScheduleRestart()
-    {
-        _nextStart = time.GetUtcNow() + _backoff;
-        _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, LongestBackoff.Ticks));
     }
 
     private void Stop()

@@ -105,7 +105,7 @@ public sealed class GpuCollectorTests : IDisposable
         // Not before the first backoff (1 s) has passed.
         Assert.Empty(nvidia.Read());
         Assert.Single(_fake.Starts);
-        _time.Advance(NvidiaSmi.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await UntilAsync(nvidia.Read, g => g.Count == 2);
         Assert.Equal(2, _fake.Starts.Count);
 
@@ -113,10 +113,10 @@ public sealed class GpuCollectorTests : IDisposable
         _fake.Fail("driver-not-loaded.txt");
         await UntilAsync(nvidia.Read, g => g.Count == 0 && nvidia.Problem is not null);
         _fake.Recover();
-        _time.Advance(NvidiaSmi.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         Assert.Empty(nvidia.Read());
         Assert.Equal(2, _fake.Starts.Count);
-        _time.Advance(NvidiaSmi.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await UntilAsync(nvidia.Read, g => g.Count == 2);
         Assert.Equal(3, _fake.Starts.Count);
     }
@@ -142,7 +142,7 @@ public sealed class GpuCollectorTests : IDisposable
         await UntilAsync(() => Directory.Exists($"/proc/{pid}"), running => !running);
 
         _fake.Recover();
-        _time.Advance(NvidiaSmi.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await UntilAsync(nvidia.Read, g => g.Count == 2);
         Assert.Equal(2, _fake.Starts.Count);
     }
@@ -156,7 +156,7 @@ public sealed class GpuCollectorTests : IDisposable
 
         _fake.Install("two-gpus.csv");
         Assert.Empty(nvidia.Read());
-        _time.Advance(NvidiaSmi.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await UntilAsync(nvidia.Read, g => g.Count == 2);
     }
 

@@ -104,7 +104,7 @@ public sealed class JournalReaderTests : IDisposable
         // Not before the first backoff has passed.
         Assert.Empty(reader.Read(100));
         Assert.Single(_fake.Starts);
-        _time.Advance(JournalReader.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await StartedAsync(reader, 2);
         Assert.Equal(Expected(before.Cursor), _fake.Arguments(1));
         Assert.Equal(["while it was down"], (await ReadUntilAsync(reader, "while it was down")).Select(e => e.Entry.Message));
@@ -122,7 +122,7 @@ public sealed class JournalReaderTests : IDisposable
         _fake.Install();
         Assert.Empty(reader.Read(100));
         Assert.Empty(_fake.Starts);
-        _time.Advance(JournalReader.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await StartedAsync(reader, 1);
         Assert.Null(reader.Problem);
     }
@@ -146,7 +146,7 @@ public sealed class JournalReaderTests : IDisposable
             // journald started with volatile storage.
             Directory.CreateDirectory(root.Resolve("run/log/journal/b8231d2a01ab4165bcc1690f29a5febe"));
             File.WriteAllText(root.Resolve("run/log/journal/b8231d2a01ab4165bcc1690f29a5febe/system.journal"), "");
-            _time.Advance(JournalReader.FirstBackoff);
+            _time.Advance(ChildRestarts.FirstDelay);
             await StartedAsync(reader, 1);
             Assert.Null(reader.Problem);
         }
@@ -178,7 +178,7 @@ public sealed class JournalReaderTests : IDisposable
         await Poll.UntilAsync(() => reader.Read(100).Count == 0 && reader.Problem is not null, "the refused cursor was reported");
         Assert.Equal($"{_fake.Executable} exited with code 1: Failed to seek to cursor: Invalid argument; following from now on", reader.Problem);
 
-        _time.Advance(JournalReader.FirstBackoff);
+        _time.Advance(ChildRestarts.FirstDelay);
         await StartedAsync(reader, 2);
         Assert.Equal(Expected(null), _fake.Arguments(1));
     }
