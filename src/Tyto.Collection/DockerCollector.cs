@@ -23,11 +23,7 @@ public sealed class DockerCollector : ICollector, IDisposable
     {
         _socket = socket;
         _concurrency = concurrency;
-        _http = new HttpClient(new SocketsHttpHandler { ConnectCallback = (_, cancellationToken) => ConnectAsync(socket, cancellationToken) })
-        {
-            BaseAddress = new Uri("http://docker/"),
-            Timeout = timeout,
-        };
+        _http = DockerEngine.Client(socket, timeout);
     }
 
     public string Name => "docker";
@@ -151,21 +147,6 @@ public sealed class DockerCollector : ICollector, IDisposable
     {
         _previous = [];
         return new DockerSection(false, null, reason);
-    }
-
-    private static async ValueTask<Stream> ConnectAsync(string socket, CancellationToken cancellationToken)
-    {
-        var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await connection.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
-            return new NetworkStream(connection, ownsSocket: true);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
     }
 
     /// <summary>A container's CPU time and the host's, both in nanoseconds, and how many CPUs were online.</summary>

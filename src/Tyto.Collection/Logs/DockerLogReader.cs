@@ -33,11 +33,7 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
     private const int ChunkBytes = 16 * 1024;
 
     // The timeout covers a request until its headers; a followed response is read for as long as it lasts.
-    private readonly HttpClient _http = new(new SocketsHttpHandler { ConnectCallback = (_, cancellationToken) => ConnectAsync(socket, cancellationToken) })
-    {
-        BaseAddress = new Uri("http://docker/"),
-        Timeout = timeout,
-    };
+    private readonly HttpClient _http = DockerEngine.Client(socket, timeout);
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
@@ -333,21 +329,6 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
             // Not the engine's JSON error body.
         }
         return $"{(int)response.StatusCode} {response.ReasonPhrase}";
-    }
-
-    private static async ValueTask<Stream> ConnectAsync(string socket, CancellationToken cancellationToken)
-    {
-        var connection = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await connection.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
-            return new NetworkStream(connection, ownsSocket: true);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
     }
 
     /// <summary>A followed container: what its entries say of it, where reading it stands, and its response being read.</summary>
