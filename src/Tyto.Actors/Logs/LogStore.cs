@@ -17,6 +17,9 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
     /// <summary>The most rows one pruning statement deletes, so writers and readers never wait long.</summary>
     public const int PruneBatch = 1000;
 
+    /// <summary>How often the log pruner runs a pass; the first runs at start.</summary>
+    public static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
     private const string Columns = "l.id, l.agent_id, l.ts, l.source, l.source_name, l.level, l.message, l.fields";
 
     public TytoOptions.LogsOptions Options => options.Value.Logs;

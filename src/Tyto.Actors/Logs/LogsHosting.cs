@@ -24,7 +24,7 @@ public static class LogsHosting
             system.ActorOf(
                 BackoffSupervisor.Props(Backoff.OnFailure(LogWriterActor.PropsFor(store, hub.Batches), "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
                 "log-writer");
-            system.ActorOf(LogPrunerActor.PropsFor(store), "log-pruner");
+            system.ActorOf(PrunerActor.PropsFor("log entries", () => store.PruneAsync(), LogStore.PruneInterval), "log-pruner");
             foreach (var source in LogReaders.For(options, store.Clock))
                 system.ActorOf(SourceProps(system, hub, store, options.Agent.Id, source), $"log-{source.Key}");
         });

@@ -198,7 +198,7 @@ public static class MetricsHosting
             var writer = system.ActorOf(
                 BackoffSupervisor.Props(Backoff.OnFailure(writerProps, "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
                 "history-writer");
-            system.ActorOf(HistoryPrunerActor.PropsFor(store), "history-pruner");
+            system.ActorOf(PrunerActor.PropsFor("history rows", () => store.PruneAsync(), store.Options.PruneInterval), "history-pruner");
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-history", async () =>
             {
                 try
