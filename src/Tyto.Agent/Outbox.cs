@@ -29,12 +29,12 @@ public sealed class Outbox : IDisposable
     private Outbox(string path, long maxBytes)
     {
         _maxBytes = maxBytes;
-        _database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct })
-        {
-            // LiteDB's page cache keeps every log page written since the last checkpoint, and grows in segments of up
-            // to 8 MB to hold them: 1,000 pages by default, 13.6 MB of cache for an agent's outbox; 100 keep it at 1.3.
-            CheckpointSize = CheckpointPages,
-        };
+        _database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        // LiteDB's page cache keeps every log page written since the last checkpoint, and grows in segments of up to
+        // 8 MB to hold them: 1,000 pages by default, 13.6 MB of cache for an agent's outbox; 100 keep it at 1.3. The
+        // setting lives in the file's header: only a new outbox needs it written.
+        if (_database.CheckpointSize != CheckpointPages)
+            _database.CheckpointSize = CheckpointPages;
         _samples = _database.GetCollection<StoredSample>("samples");
         _counters = _database.GetCollection<OutboxCounters>("counters");
         _state = _counters.FindById(OutboxCounters.Key) ?? new OutboxCounters();

@@ -77,7 +77,7 @@ public sealed class AgentProcessTests : IDisposable
 
     /// <summary>LiteDB writes each commit to its log file first: the agent holds the outbox open, its log shows it growing.</summary>
     /// <summary>
-    /// LiteDB's log holds committed pages until a checkpoint. Opening the outbox commits one (its header, setting the
+    /// LiteDB's log holds committed pages until a checkpoint. Opening a new outbox commits one (its header, setting the
     /// checkpoint size); a sample adds its own.
     /// </summary>
     private bool SampleCommitted() => new FileInfo(Path.Combine(_dataDir, "outbox-log.db")) is { Exists: true, Length: > LiteDbPage };

@@ -121,10 +121,9 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
     private async Task<IReadOnlyList<RawPoint>> WithoutStoredAsync(IReadOnlyList<RawPoint> points)
     {
         var behind = _engine.Behind(points);
-        IReadOnlySet<(string AgentId, long Timestamp)> stored = new HashSet<(string, long)>();
+        var seen = new HashSet<(string AgentId, long Timestamp)>();
         if (behind.Count > 0)
-            await UntilDoneAsync(async () => stored = await _store.StoredAsync(behind, _stopped), $"Reading which of {behind.Count} history points are stored");
-        var seen = new HashSet<(string AgentId, long Timestamp)>(stored);
+            await UntilDoneAsync(async () => seen.UnionWith(await _store.StoredAsync(behind, _stopped)), $"Reading which of {behind.Count} history points are stored");
         return [.. points.Where(p => seen.Add((p.AgentId, HistoryTime.ToUnixMs(p.Timestamp))))];
     }
 
