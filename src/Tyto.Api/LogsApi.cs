@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Akka.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -11,9 +12,12 @@ using Tyto.Collection.Logs;
 
 namespace Tyto.Api;
 
-/// <summary>Searching the logs of every host.</summary>
+/// <summary>Searching the logs of every host, and following them live.</summary>
 public static class LogsApi
 {
+    /// <summary>The log events a stream connection holds for a slow client before it drops the oldest.</summary>
+    public const int StreamBuffer = 1000;
+
     /// <summary>One log entry as API.md shows it.</summary>
     public sealed record LogEntryDto(
         string Id, DateTime Timestamp, string AgentId, string Source, string SourceName, string Level, string Message, IReadOnlyDictionary<string, string> Fields)
@@ -28,6 +32,8 @@ public static class LogsApi
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/logs", Query).RequirePermission(Permissions.LogsRead).WithName("Logs").Produces<LogsResponse>().ProducesErrors(404);
+        app.MapGet("/api/v1/logs/stream", Stream).RequirePermission(Permissions.LogsRead).WithName("LogStream")
+            .Produces<string>(200, "text/event-stream").ProducesErrors(404).AllowAccessTokenQuery();
         return app;
     }
 
@@ -49,6 +55,33 @@ public static class LogsApi
         {
             return ApiErrors.Validation("q", e.Message);
         }
+    }
+
+    /// <summary>
+    /// The entries that match the filters as they are stored, as <c>log</c> events; <c>limit</c> and <c>offset</c> are
+    /// checked like the search's but page nothing here.
+    /// </summary>
+    private static async Task<IResult> Stream(
+        [FromQuery(Name = "agent_id")] string? agentId, string? source, [FromQuery(Name = "source_name")] string? sourceName, string? level, string? q,
+        string? from, string? to, string? limit, string? offset, HttpContext context, IdentityStore identity, IRequiredActor<AgentRegion> agents,
+        LogFrames logs, SseConnections connections, IMaterializer materializer, CancellationToken cancellationToken)
+    {
+        var (query, error) = Parse(agentId, source, sourceName, level, q, from, to, limit, offset);
+        if (error is not null)
+            return error;
+        LogFilter filter;
+        try
+        {
+            filter = new LogFilter(query!);
+        }
+        catch (LogQueryException e)
+        {
+            return ApiErrors.Validation("q", e.Message);
+        }
+        if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
+            return ApiErrors.AgentNotFound(agentId);
+        var subscriber = new SseSubscriber(logs.Matching(filter), agentId: null, StreamBuffer);
+        return ServerSentEventsResult.WhilePermitted(subscriber.Frames(SseSubscriber.KeepAliveInterval), Permissions.LogsRead, context, identity, materializer, connections);
     }
 
     /// <summary>The filters of a logs request (shared by the search and the live stream); an error names the first bad parameter.</summary>

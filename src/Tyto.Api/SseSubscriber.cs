@@ -4,6 +4,8 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.AspNetCore.Http;
+using Tyto.Actors.Identity;
+using Tyto.Api.Auth;
 using Tyto.Collection;
 
 namespace Tyto.Api;
@@ -29,15 +31,19 @@ public sealed class SseFrame(string? agentId, Func<byte[]> encode)
     public static SseFrame Alert(AlertEventDto alert) =>
         Event(alert.AgentId, "alert", () => JsonSerializer.SerializeToUtf8Bytes(alert, ApiJson.Options));
 
+    public static SseFrame Log(LogsApi.LogEntryDto entry) =>
+        Event(entry.AgentId, "log", () => JsonSerializer.SerializeToUtf8Bytes(entry, ApiJson.Options));
+
     private static SseFrame Event(string agentId, string type, Func<byte[]> data) =>
         new(agentId, () => [.. Encoding.UTF8.GetBytes($"event: {type}\ndata: "), .. data(), .. "\n\n"u8]);
 }
 
 /// <summary>
-/// One open stream connection's view of the live frames: filtered to its agent, with its own bounded buffer that
-/// drops the oldest frames when the client reads too slowly, so a slow client never slows the others.
+/// One open stream connection's view of the live frames: filtered to its agent, with its own bounded buffer of
+/// <paramref name="bufferSize"/> frames that drops the oldest when the client reads too slowly, so a slow client never
+/// slows the others.
 /// </summary>
-public sealed class SseSubscriber(Source<SseFrame, NotUsed> frames, string? agentId)
+public sealed class SseSubscriber(Source<SseFrame, NotUsed> frames, string? agentId, int bufferSize = SseSubscriber.BufferSize)
 {
     public const int BufferSize = 32;
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
@@ -45,7 +51,7 @@ public sealed class SseSubscriber(Source<SseFrame, NotUsed> frames, string? agen
     public Source<SseFrame, NotUsed> Frames(TimeSpan keepAlive) =>
         frames
             .Where(f => agentId is null || f.AgentId == agentId)
-            .Buffer(BufferSize, OverflowStrategy.DropHead)
+            .Buffer(bufferSize, OverflowStrategy.DropHead)
             .KeepAlive(keepAlive, () => SseFrame.KeepAlive);
 }
 
@@ -59,6 +65,15 @@ public sealed class ServerSentEventsResult(
 {
     public static readonly TimeSpan SessionRecheck = TimeSpan.FromSeconds(5);
     private const string Retry = "retry: 3000\n\n";
+
+    /// <summary>The stream of <paramref name="frames"/> for the request's session, while it holds <paramref name="permission"/>.</summary>
+    public static ServerSentEventsResult WhilePermitted(
+        Source<SseFrame, NotUsed> frames, string permission, HttpContext context, IdentityStore identity, IMaterializer materializer, SseConnections connections)
+    {
+        var token = context.SessionToken();
+        return new ServerSentEventsResult(frames, materializer, connections,
+            async ct => await identity.AuthenticateAsync(token, ct) is { } user && Permissions.AnyGrants(user.Permissions, permission));
+    }
 
     public Task ExecuteAsync(HttpContext httpContext) => connections.ServeAsync(() => WriteAsync(httpContext));
 

@@ -26,8 +26,6 @@ public static class StreamApi
         if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agentId);
         var subscriber = new SseSubscriber(live.Frames, agentId);
-        var token = context.SessionToken();
-        return new ServerSentEventsResult(subscriber.Frames(SseSubscriber.KeepAliveInterval), materializer, connections,
-            async ct => await identity.AuthenticateAsync(token, ct) is { } user && Permissions.AnyGrants(user.Permissions, Permissions.MetricsRead));
+        return ServerSentEventsResult.WhilePermitted(subscriber.Frames(SseSubscriber.KeepAliveInterval), Permissions.MetricsRead, context, identity, materializer, connections);
     }
 }

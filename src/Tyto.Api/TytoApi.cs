@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Api.AgentChannel;
 using Tyto.Api.Auth;
@@ -48,6 +49,7 @@ public static class TytoApi
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         services.AddSingleton(sp => new LiveFrames(
             sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
+        services.AddSingleton(sp => new LogFrames(LogHub.Get(sp.GetRequiredService<ActorSystem>()).Written, sp.GetRequiredService<IMaterializer>()));
         services.AddSingleton<SseConnections>();
         services.AddAgentEndpoint();
         return services;

@@ -12,7 +12,7 @@ public sealed class LogsTests(SharedHost shared) : IClassFixture<SharedHost>
     private static readonly DateTime At = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
     [Fact]
-    public async Task A_line_appended_to_a_watched_file_is_found_by_the_search()
+    public async Task A_line_appended_to_a_watched_file_is_found_by_the_search_and_arrives_on_the_live_stream()
     {
         var folder = Directory.CreateTempSubdirectory("tyto-logs-").FullName;
         try
@@ -31,8 +31,12 @@ public sealed class LogsTests(SharedHost shared) : IClassFixture<SharedHost>
                 },
                 messages => messages.Count > 0,
                 "the file source reads the file");
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await using var stream = await SseReader.OpenAsync(
+                host.Client, $"/api/v1/logs/stream?source=file&level=error,crit&q=quota&access_token={await host.TokenAsync()}", deadline.Token);
+            Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
 
-            await File.AppendAllTextAsync(file, "level=error msg=\"disk quota exceeded for tenant 42\"\n");
+            await File.AppendAllTextAsync(file, "INFO quota checked, nothing to do\nlevel=error msg=\"disk quota exceeded for tenant 42\"\n");
 
             var body = await Poll.ForAsync(
                 () => Json(admin, "/api/v1/logs?q=quota%20tenant&agent_id=local"),
@@ -46,6 +50,8 @@ public sealed class LogsTests(SharedHost shared) : IClassFixture<SharedHost>
             Assert.Equal("error", entry.GetProperty("level").GetString());
             Assert.Equal("level=error msg=\"disk quota exceeded for tenant 42\"", entry.GetProperty("message").GetString());
             Assert.Equal(JsonValueKind.Object, entry.GetProperty("fields").ValueKind);
+            var live = await stream.NextOfTypeAsync("log", deadline.Token);
+            Assert.True(JsonElement.DeepEquals(entry, live), $"{entry} was searched, {live} streamed");
             Assert.DoesNotContain("there before the server", await Messages(admin, "/api/v1/logs?limit=1000"));
         }
         finally
@@ -83,33 +89,53 @@ public sealed class LogsTests(SharedHost shared) : IClassFixture<SharedHost>
         Assert.Equal([$"{marker} accepted publickey", $"{marker} upstream slow"], page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("message").GetString()));
     }
 
-    [Theory]
-    [InlineData("source=syslog", "source")]
-    [InlineData("level=error,warn", "level")]
-    [InlineData("q=%22unclosed", "q")]
-    [InlineData("q=*", "q")]
-    [InlineData("from=yesterday", "from")]
-    [InlineData("to=2026-13-01T00:00:00Z", "to")]
-    [InlineData("from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z", "from")]
-    [InlineData("limit=0", "limit")]
-    [InlineData("limit=1001", "limit")]
-    [InlineData("limit=ten", "limit")]
-    [InlineData("offset=-1", "offset")]
-    public async Task A_bad_parameter_is_refused_naming_it(string query, string parameter)
+    public static TheoryData<string, string, string> BadParameters()
     {
-        using var response = await shared.Admin.GetAsync($"/api/v1/logs?{query}");
+        (string Query, string Parameter)[] bad =
+        [
+            ("source=syslog", "source"),
+            ("level=error,warn", "level"),
+            ("q=%22unclosed", "q"),
+            ("q=*", "q"),
+            ("from=yesterday", "from"),
+            ("to=2026-13-01T00:00:00Z", "to"),
+            ("from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z", "from"),
+            ("limit=0", "limit"),
+            ("limit=1001", "limit"),
+            ("limit=ten", "limit"),
+            ("offset=-1", "offset"),
+        ];
+        var data = new TheoryData<string, string, string>();
+        foreach (var path in Paths)
+        {
+            foreach (var (query, parameter) in bad)
+                data.Add(path, query, parameter);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadParameters))]
+    public async Task A_bad_parameter_is_refused_naming_it(string path, string query, string parameter)
+    {
+        using var response = await shared.Admin.GetAsync($"{path}?{query}");
 
         var error = await response.ErrorAsync(HttpStatusCode.BadRequest, "VALIDATION_FAILED");
         Assert.True(error.GetProperty("details").TryGetProperty(parameter, out _), error.GetRawText());
     }
 
-    [Fact]
-    public async Task An_unknown_agent_is_not_found()
+    [Theory]
+    [MemberData(nameof(EachPath))]
+    public async Task An_unknown_agent_is_not_found(string path)
     {
-        using var response = await shared.Admin.GetAsync("/api/v1/logs?agent_id=no-such-host");
+        using var response = await shared.Admin.GetAsync($"{path}?agent_id=no-such-host");
 
         await response.ErrorAsync(HttpStatusCode.NotFound, "AGENT_NOT_FOUND");
     }
+
+    public static TheoryData<string> EachPath() => [.. Paths];
+
+    private static readonly string[] Paths = ["/api/v1/logs", "/api/v1/logs/stream"];
 
     private static LogEntry Entry(int second, LogSourceKind source, string sourceName, LogSeverity level, string message) =>
         new(At.AddSeconds(second), source, sourceName, level, message, new Dictionary<string, string> { ["pid"] = "42" });

@@ -43,12 +43,15 @@ public sealed class SseReader(HttpResponseMessage response) : IAsyncDisposable
     }
 
     /// <summary>The next <c>metrics</c> event's sample.</summary>
-    public async Task<JsonElement> NextSampleAsync(CancellationToken cancellationToken)
+    public Task<JsonElement> NextSampleAsync(CancellationToken cancellationToken) => NextOfTypeAsync("metrics", cancellationToken);
+
+    /// <summary>The data of the next event of type <paramref name="type"/>.</summary>
+    public async Task<JsonElement> NextOfTypeAsync(string type, CancellationToken cancellationToken)
     {
         while (true)
         {
             var received = await NextAsync(cancellationToken);
-            if (received.Type == "metrics")
+            if (received.Type == type)
                 return JsonDocument.Parse(received.Data).RootElement.Clone();
         }
     }

@@ -60,9 +60,37 @@ public static class LogSearchText
     }
 
     /// <summary>
-    /// Whether <paramref name="text"/> holds a letter, number or private-use character (what the index keeps as words):
-    /// punctuation and symbols separate words there, so a term of them alone would match nothing.
+    /// The words of <paramref name="text"/> as the index keeps them: runs of letters, numbers and private-use
+    /// characters, lower-cased and without diacritics; everything else separates them.
     /// </summary>
-    private static bool HasWord(string text) =>
-        text.EnumerateRunes().Any(r => Rune.IsLetter(r) || Rune.IsNumber(r) || Rune.GetUnicodeCategory(r) == UnicodeCategory.PrivateUse);
+    public static IReadOnlyList<string> Words(string text)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        foreach (var rune in text.Normalize(NormalizationForm.FormD).EnumerateRunes())
+        {
+            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark)
+                continue;
+            if (IsWordRune(rune))
+            {
+                word.Append(Rune.ToLowerInvariant(rune).ToString());
+                continue;
+            }
+            if (word.Length > 0)
+                words.Add(word.ToString());
+            word.Clear();
+        }
+        if (word.Length > 0)
+            words.Add(word.ToString());
+        return words;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> holds a word: punctuation and symbols separate words, so a term of them alone
+    /// would match nothing.
+    /// </summary>
+    private static bool HasWord(string text) => text.EnumerateRunes().Any(IsWordRune);
+
+    private static bool IsWordRune(Rune rune) =>
+        Rune.IsLetter(rune) || Rune.IsNumber(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.PrivateUse;
 }

@@ -39,14 +39,14 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
 
     /// <summary>
     /// Writes the batches in one transaction: their entries, and the position of each source after them. A batch whose
-    /// (agent, sequence) is stored already is skipped whole. Returns the number of entries stored.
+    /// (agent, sequence) is stored already is skipped whole. Returns the entries stored, as a query reads them back, in the order given.
     /// </summary>
-    public async Task<int> WriteAsync(IReadOnlyList<LogBatch> batches, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredLogEntry>> WriteAsync(IReadOnlyList<LogBatch> batches, CancellationToken cancellationToken = default)
     {
         await using var db = await database.OpenHistoryWriterAsync(cancellationToken);
         await using var transaction = await db.BeginTransactionAsync(cancellationToken);
         var storedAt = HistoryTime.ToUnixMs(clock.GetUtcNow().UtcDateTime);
-        var records = new List<LogRecord>();
+        var records = new List<(LogRecord Record, LogEntry Entry)>();
         var positions = new Dictionary<(string AgentId, string SourceKey), string>();
         var sequenced = db.GetTable<LogBatchRecord>();
         foreach (var batch in batches)
@@ -57,26 +57,26 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
                     continue;
                 await db.InsertAsync(new LogBatchRecord { AgentId = batch.AgentId, Seq = seq, StoredAt = storedAt }, token: cancellationToken);
             }
-            records.AddRange(batch.Entries.Select(entry => LogRecord.From(batch.AgentId, entry)));
+            records.AddRange(batch.Entries.Select(entry => (LogRecord.From(batch.AgentId, entry), entry)));
             if (batch.Position is { } position)
                 positions[(batch.AgentId, batch.SourceKey)] = position;
         }
         if (records.Count > 0)
         {
-            var next = await SqliteLogIndex.NextIdsAsync(db, [.. records.Select(r => LogIds.Millisecond(r.Timestamp)).Distinct()], cancellationToken);
-            foreach (var record in records)
+            var next = await SqliteLogIndex.NextIdsAsync(db, [.. records.Select(r => LogIds.Millisecond(r.Record.Timestamp)).Distinct()], cancellationToken);
+            foreach (var (record, _) in records)
             {
                 var ms = LogIds.Millisecond(record.Timestamp);
                 record.Id = next[ms]++;
                 if (record.Id > LogIds.Last(ms))
                     throw new InvalidOperationException($"More than {LogIds.Slots} log entries at {HistoryTime.FromUnixMs(ms):O}: the batch is refused.");
             }
-            await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = BulkCopyType.MultipleRows }, records, cancellationToken);
+            await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = BulkCopyType.MultipleRows }, records.Select(r => r.Record), cancellationToken);
         }
         foreach (var ((agentId, sourceKey), position) in positions)
             await db.InsertOrReplaceAsync(new LogPositionRecord { AgentId = agentId, SourceKey = sourceKey, Position = position }, token: cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return records.Count;
+        return [.. records.Select(r => new StoredLogEntry(LogIds.Format(r.Record.Id), r.Record.AgentId, r.Entry with { Timestamp = HistoryTime.FromUnixMs(r.Record.Timestamp) }))];
     }
 
     /// <summary>Where the source <paramref name="sourceKey"/> of <paramref name="agentId"/> resumes, if it stored a position.</summary>

@@ -7,39 +7,11 @@ using Akka.Streams.Dsl;
 namespace Tyto.Actors.Logs;
 
 /// <summary>
-/// The live stream of log batches of every host this node knows: log sources (<c>local</c>'s, agent connections) run
-/// into <see cref="Ingest"/>; the log writer attaches to <see cref="Batches"/>.
-/// </summary>
-public sealed class LogHub : IExtension
-{
-    private const int PerProducerBuffer = 4;
-    private const int BroadcastBuffer = 64;
-
-    public LogHub(ActorSystem system)
-    {
-        var hub = new LiveHub<LogBatch>(system, "log-hub", PerProducerBuffer, BroadcastBuffer);
-        Ingest = hub.Ingest;
-        Batches = hub.Output;
-    }
-
-    public Sink<LogBatch, NotUsed> Ingest { get; }
-
-    /// <summary>Every batch from the moment of attaching, at the pace of the slowest consumer.</summary>
-    public Source<LogBatch, NotUsed> Batches { get; }
-
-    public static LogHub Get(ActorSystem system) => system.WithExtension<LogHub, LogHubProvider>();
-}
-
-public sealed class LogHubProvider : ExtensionIdProvider<LogHub>
-{
-    public override LogHub CreateExtension(ExtendedActorSystem system) => new(system);
-}
-
-/// <summary>
 /// Writes the log batches of its branch of the <see cref="LogHub"/> into the <see cref="LogStore"/>, several in one
 /// transaction, and tries a failed write again (with a growing delay) until it succeeds, holding up the hub, and so
-/// the sources, meanwhile. Each batch carries its source's position, stored with it: what a stop leaves unwritten is
-/// read again from the source after the restart, so nothing needs flushing.
+/// the sources, meanwhile; what it wrote, with ids, goes on to <see cref="LogHub.Written"/>. Each batch carries its
+/// source's position, stored with it: what a stop leaves unwritten is read again from the source after the restart,
+/// so nothing needs flushing.
 /// </summary>
 public sealed class LogWriterActor : ReceiveActor, IDisposable
 {
@@ -53,26 +25,28 @@ public sealed class LogWriterActor : ReceiveActor, IDisposable
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LogStore _store;
-    private readonly Source<LogBatch, NotUsed> _batches;
+    private readonly LogHub _hub;
     private readonly CancellationTokenSource _stop = new();
     private UniqueKillSwitch? _killSwitch;
 
-    public LogWriterActor(LogStore store, Source<LogBatch, NotUsed> batches)
+    public LogWriterActor(LogStore store, LogHub hub)
     {
         _store = store;
-        _batches = batches;
+        _hub = hub;
         Receive<Status.Failure>(failure => throw new InvalidOperationException("Log writing failed", failure.Cause));
     }
 
-    public static Props PropsFor(LogStore store, Source<LogBatch, NotUsed> batches) => Props.Create(() => new LogWriterActor(store, batches));
+    public static Props PropsFor(LogStore store, LogHub hub) => Props.Create(() => new LogWriterActor(store, hub));
 
     protected override void PreStart()
     {
-        (_killSwitch, var written) = _batches
+        (_killSwitch, var written) = _hub.Batches
             .ViaMaterialized(KillSwitches.Single<LogBatch>(), Keep.Right)
             .GroupedWeightedWithin(BatchSize, BatchWindow, batch => Math.Max(1, batch.Entries.Count))
             .SelectAsync(1, batches => WriteUntilWrittenAsync([.. batches]))
-            .ToMaterialized(Sink.Ignore<Done>(), Keep.Both)
+            .Where(stored => stored.Count > 0)
+            .AlsoToMaterialized(_hub.Stored, Keep.Left)
+            .ToMaterialized(Sink.Ignore<IReadOnlyList<StoredLogEntry>>(), Keep.Both)
             .Run(Context.Materializer());
         written.PipeTo(Self, success: () => Done.Instance);
     }
@@ -86,17 +60,17 @@ public sealed class LogWriterActor : ReceiveActor, IDisposable
     /// <summary>Called by Akka once the actor has stopped.</summary>
     public void Dispose() => _stop.Dispose();
 
-    private async Task<Done> WriteUntilWrittenAsync(IReadOnlyList<LogBatch> batches)
+    private async Task<IReadOnlyList<StoredLogEntry>> WriteUntilWrittenAsync(IReadOnlyList<LogBatch> batches)
     {
         var delay = FirstRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await _store.WriteAsync(batches, _stop.Token);
+                var stored = await _store.WriteAsync(batches, _stop.Token);
                 if (attempt > 1)
                     _log.Info("Wrote {0} log batches at attempt {1}", batches.Count, attempt);
-                return Done.Instance;
+                return stored;
             }
             catch (Exception e) when (!_stop.IsCancellationRequested)
             {

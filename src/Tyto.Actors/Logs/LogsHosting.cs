@@ -22,7 +22,7 @@ public static class LogsHosting
             var options = resolver.GetService<IOptions<TytoOptions>>().Value;
             var hub = LogHub.Get(system);
             system.ActorOf(
-                BackoffSupervisor.Props(Backoff.OnFailure(LogWriterActor.PropsFor(store, hub.Batches), "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
+                BackoffSupervisor.Props(Backoff.OnFailure(LogWriterActor.PropsFor(store, hub), "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
                 "log-writer");
             system.ActorOf(PrunerActor.PropsFor("log entries", () => store.PruneAsync(), LogStore.PruneInterval), "log-pruner");
             foreach (var source in LogReaders.For(options, store.Clock))

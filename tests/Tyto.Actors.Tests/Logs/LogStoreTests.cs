@@ -224,12 +224,14 @@ public sealed class LogStoreTests : IDisposable
         var first = new LogBatch("web-1", "file", [TestLogs.Entry(Start, "one"), TestLogs.Entry(Start, "two")], "{\"at\":2}", 7);
         var second = new LogBatch("web-1", "file", [TestLogs.Entry(Start, "three")], "{\"at\":3}", 8);
 
-        Assert.Equal(3, await Store.WriteAsync([first, second, first]));
-        Assert.Equal(0, await Store.WriteAsync([first]));
+        var stored = await Store.WriteAsync([first, second, first]);
+        Assert.Equal(["one", "two", "three"], stored.Select(s => s.Entry.Message));
+        Assert.Equal((await Store.QueryAsync(new LogQuery())).Entries.Select(e => e.Id).Reverse(), stored.Select(s => s.Id));
+        Assert.Empty(await Store.WriteAsync([first]));
         Assert.Equal("{\"at\":3}", await Store.PositionAsync("web-1", "file"));
         // Another agent's batch of the same number, and batches without one, are not the same batch.
-        Assert.Equal(1, await Store.WriteAsync([first with { AgentId = "web-2", Entries = [TestLogs.Entry(Start, "four")] }]));
-        Assert.Equal(2, await Store.WriteAsync([first with { Seq = null }]));
+        Assert.Single(await Store.WriteAsync([first with { AgentId = "web-2", Entries = [TestLogs.Entry(Start, "four")] }]));
+        Assert.Equal(2, (await Store.WriteAsync([first with { Seq = null }])).Count);
 
         Assert.Equal(6, (await Store.QueryAsync(new LogQuery())).Total);
     }
@@ -263,7 +265,7 @@ public sealed class LogStoreTests : IDisposable
 
         logs.Database.EnsureCreated();
         var restarted = new LogStore(logs.Database, Microsoft.Extensions.Options.Options.Create(new TytoOptions { Logs = { MaxMb = 1 } }), logs.Clock);
-        Assert.Equal(0, await restarted.WriteAsync([batch]));
+        Assert.Empty(await restarted.WriteAsync([batch]));
         await restarted.WriteAsync([new LogBatch("local", "file", [TestLogs.Entry(Start.AddSeconds(1), "after " + new string('y', 600 * 1024))], null, null)]);
         await restarted.PruneAsync();
 
@@ -286,7 +288,7 @@ public sealed class LogStoreTests : IDisposable
         Assert.Equal(["kept"], (await _logs.MessagesAsync(new LogQuery())).Messages);
         Assert.Equal(0, (await _logs.MessagesAsync(new LogQuery { Text = "lost" })).Total);
         Assert.Equal("s=1", await Store.PositionAsync("local", "journal"));
-        Assert.Equal(1, await Store.WriteAsync([new LogBatch("local", "journal", [TestLogs.Entry(Start, "again")], "s=2", 3)]));
+        Assert.Single(await Store.WriteAsync([new LogBatch("local", "journal", [TestLogs.Entry(Start, "again")], "s=2", 3)]));
     }
 
     [Fact]
@@ -339,7 +341,7 @@ public sealed class LogStoreTests : IDisposable
         _logs.Clock.Advance(TimeSpan.FromDays(8));
         await Store.PruneAsync();
 
-        Assert.Equal(1, await Store.WriteAsync([batch with { Entries = [TestLogs.Entry(_logs.Now, "again")] }]));
+        Assert.Single(await Store.WriteAsync([batch with { Entries = [TestLogs.Entry(_logs.Now, "again")] }]));
     }
 
     [Theory]

@@ -24,7 +24,7 @@ public sealed class LogWriterActorTests : Akka.TestKit.Xunit2.TestKit
     {
         _files.Append("app.log", "written before Tyto watched\n");
         var hub = LogHub.Get(Sys);
-        Sys.ActorOf(LogWriterActor.PropsFor(_logs.Store, hub.Batches));
+        Sys.ActorOf(LogWriterActor.PropsFor(_logs.Store, hub));
 
         var (source, reader) = await StartFileSourceAsync(hub);
         _files.Append("app.log", "one\nERROR two\n");

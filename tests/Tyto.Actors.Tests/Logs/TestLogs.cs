@@ -35,7 +35,7 @@ public sealed class TestLogs : IDisposable
         new(at, source, sourceName, level, message, fields ?? new Dictionary<string, string>());
 
     /// <summary>Writes <paramref name="entries"/> as one batch of <paramref name="agentId"/>'s file source.</summary>
-    public Task<int> WriteAsync(string agentId, params LogEntry[] entries) =>
+    public Task<IReadOnlyList<StoredLogEntry>> WriteAsync(string agentId, params LogEntry[] entries) =>
         Store.WriteAsync([new LogBatch(agentId, "file", entries, null, null)]);
 
     /// <summary>The messages of a query's page, newest first, and its total.</summary>
