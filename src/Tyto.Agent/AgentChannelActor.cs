@@ -5,13 +5,15 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Tyto.Collection;
 using Tyto.Collection.Channel;
+using Tyto.Collection.Logs;
 
 namespace Tyto.Agent;
 
 /// <summary>
-/// The agent's side of the channel: every sample of the host monitor goes into the <see cref="Outbox"/> first, then to
-/// the server over an <see cref="AgentSocket"/>: the newest at once, the backlog oldest first at a bounded rate beside
-/// them, never more than <see cref="AgentWire.Window"/> unacknowledged. Acknowledged samples leave the outbox; a lost
+/// The agent's side of the channel: every sample of the host monitor, and every batch its log sources read (with the
+/// source's position), goes into the <see cref="Outbox"/> first, then to the server over an <see cref="AgentSocket"/>:
+/// the newest at once, the backlog oldest first at a bounded rate beside them, never more than
+/// <see cref="AgentWire.Window"/> unacknowledged. Acknowledged samples and logs leave the outbox; a lost
 /// connection sends again what was not acknowledged, to the next server, after a growing wait. Commands from the
 /// server go to the host monitor, and each is answered. Revoked, the agent stops sending and the process ends.
 /// </summary>
@@ -53,13 +55,17 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
         Receive<StreamDone>(_ => { });
         ReceiveAsync<MetricsSample>(async sample =>
         {
-            var seq = _outbox.Append(sample);
+            var frame = _outbox.Append(sample);
             Sender.Tell(StreamAck.Instance);
-            if (_welcomed && _unacknowledged.Count < AgentWire.Window)
-                await SendSampleAsync(new OutboxSample(seq, sample));
-            else if (_welcomed)
-                StartBacklog();
+            await SendNewAsync([frame]);
         });
+        ReceiveAsync<AppendLogs>(async append =>
+        {
+            var frames = _outbox.Append(append.Source, append.Read.Entries, append.Read.Position);
+            Sender.Tell(LogsAppended.Instance);
+            await SendNewAsync(frames);
+        });
+        Receive<GetLogPosition>(get => Sender.Tell(new LogPosition(_outbox.Position(get.Source))));
         Receive<RegisterHost>(register =>
         {
             _monitor = register.Monitor;
@@ -154,7 +160,7 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Sends the next oldest samples not in flight, up to <see cref="BacklogPerTick"/>; ticks again while any are left.</summary>
+    /// <summary>Sends the next oldest samples and logs not in flight, up to <see cref="BacklogPerTick"/>; ticks again while any are left.</summary>
     private async Task SendBacklogAsync()
     {
         if (!_welcomed)
@@ -170,7 +176,7 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
             }
             if (budget == 0 || _unacknowledged.Count >= AgentWire.Window)
                 break;
-            if (!await SendSampleAsync(candidate))
+            if (!await SendOutboxAsync(candidate))
                 return;
             _backlogCursor = candidate.Seq;
             budget--;
@@ -187,10 +193,27 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
             Timers.StartPeriodicTimer(BacklogDue.Instance, BacklogDue.Instance, BacklogTick);
     }
 
-    private async Task<bool> SendSampleAsync(OutboxSample sample)
+    /// <summary>Sends what was just appended to the outbox while the window allows; the rest waits for the backlog.</summary>
+    private async Task SendNewAsync(IReadOnlyList<OutboxFrame> frames)
     {
-        _unacknowledged.Add(sample.Seq);
-        return await SendAsync(new SampleFrame(sample.Seq, sample.Sample));
+        if (!_welcomed)
+            return;
+        foreach (var frame in frames)
+        {
+            if (_unacknowledged.Count >= AgentWire.Window)
+            {
+                StartBacklog();
+                return;
+            }
+            if (!await SendOutboxAsync(frame))
+                return;
+        }
+    }
+
+    private async Task<bool> SendOutboxAsync(OutboxFrame frame)
+    {
+        _unacknowledged.Add(frame.Seq);
+        return await SendAsync(frame);
     }
 
     /// <summary>Sends a frame on the current connection; a failed send leaves it to the reader to report the loss.</summary>
@@ -251,7 +274,7 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
     [LoggerMessage(Level = LogLevel.Information, Message = "connected to {Server}")]
     private static partial void LogConnected(ILogger logger, Uri server);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "buffering {Buffered} samples (server unreachable: {Server}: {Reason})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "buffering {Buffered} samples and log chunks (server unreachable: {Server}: {Reason})")]
     private static partial void LogBuffering(ILogger logger, long buffered, Uri server, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "revoked: {Reason}; this agent sends nothing more")]
@@ -286,6 +309,21 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
 /// <summary>What the channel needs: who the agent is, its servers in order, its files and trust, its outbox bound, and what to do when revoked.</summary>
 public sealed record AgentChannelSettings(
     string AgentId, IReadOnlyList<string> Servers, AgentFiles Files, ServerTrust Trust, long OutboxMaxBytes, TimeSpan InitialInterval, Action OnRevoked);
+
+/// <summary>A log source of the agent's host read <paramref name="Read"/>: the outbox keeps it, answered with <see cref="LogsAppended"/>.</summary>
+public sealed record AppendLogs(string Source, LogsRead Read);
+
+/// <summary>The outbox kept a log source's batch and position.</summary>
+public sealed record LogsAppended
+{
+    public static readonly LogsAppended Instance = new();
+}
+
+/// <summary>A log source of the agent's host asks where it resumes: answered with a <see cref="LogPosition"/>.</summary>
+public sealed record GetLogPosition(string Source);
+
+/// <summary>The position the outbox kept for a log source; null when it kept none.</summary>
+public sealed record LogPosition(string? Position);
 
 /// <summary>The host monitor's settings feed asks for the sample interval the server sets; it gets a <see cref="ChangeSampleInterval"/> now and at each change.</summary>
 public sealed record SubscribeInterval(IActorRef Subscriber);

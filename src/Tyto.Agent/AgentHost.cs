@@ -1,16 +1,18 @@
 using System.Runtime.InteropServices;
+using Akka.Actor;
 using Akka.Hosting;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tyto.Collection;
+using Tyto.Collection.Logs;
 
 namespace Tyto.Agent;
 
 /// <summary>
 /// Composes and runs an agent process: a generic host (no Kestrel) with an actor system of three parts, the host
-/// monitor, the channel with its outbox, and nothing of the server; enrollment comes first.
+/// monitor, the log sources, and the channel with its outbox; nothing of the server. Enrollment comes first.
 /// </summary>
 public static partial class AgentHost
 {
@@ -21,6 +23,9 @@ public static partial class AgentHost
 
     /// <summary>The exit status of an agent whose enrollment a server refused.</summary>
     public const int RefusedExitCode = 2;
+
+    /// <summary>The longest a log source waits for the outbox to keep its batch or tell its position.</summary>
+    private static readonly TimeSpan OutboxTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The builder of an agent process: configuration from appsettings.json beside the binary, the environment and <paramref name="args"/>.</summary>
     public static HostApplicationBuilder CreateBuilder(string[] args)
@@ -68,6 +73,13 @@ public static partial class AgentHost
                     system.ActorOf(HostMonitorActor.PropsFor(
                         options.Agent.Id, () => HostMonitorActor.CollectorsFor(options, TimeProvider.System), output, feed, channel,
                         TimeSpan.FromSeconds(options.Collection.Interval)), "host");
+                    foreach (var source in LogReaders.For(options, TimeProvider.System))
+                    {
+                        system.ActorOf(LogSourceActor.PropsFor(
+                            source,
+                            async () => (await channel.Ask<LogPosition>(new GetLogPosition(source.Key), OutboxTimeout)).Position,
+                            read => channel.Ask<LogsAppended>(new AppendLogs(source.Key, read), OutboxTimeout)), $"log-{source.Key}");
+                    }
                 });
         });
         return builder.Build();

@@ -49,7 +49,8 @@ public static class TytoApi
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());
         services.AddSingleton(sp => new LiveFrames(
             sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
-        services.AddSingleton(sp => new LogFrames(LogHub.Get(sp.GetRequiredService<ActorSystem>()).Written, sp.GetRequiredService<IMaterializer>()));
+        services.AddSingleton(sp => LogHub.Get(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton(sp => new LogFrames(sp.GetRequiredService<LogHub>().Written, sp.GetRequiredService<IMaterializer>()));
         services.AddSingleton<SseConnections>();
         services.AddAgentEndpoint();
         return services;

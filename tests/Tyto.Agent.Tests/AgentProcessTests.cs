@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Tyto.Actors.Tests;
+using Tyto.Collection.Channel;
 
 namespace Tyto.Agent.Tests;
 
@@ -45,15 +46,15 @@ public sealed class AgentProcessTests : IDisposable
         Assert.Equal(0, await agent.StopAsync());
 
         var output = agent.Output;
-        Assert.Matches(new Regex(@"buffering \d+ samples \(server unreachable"), output);
+        Assert.Matches(new Regex(@"buffering \d+ samples and log chunks \(server unreachable"), output);
         Assert.Contains("stopping", output, StringComparison.Ordinal);
         var noisy = output.Split('\n').Where(l => Noise.Any(n => l.Contains(n, StringComparison.OrdinalIgnoreCase))).ToList();
         Assert.True(noisy.Count == 0, $"A clean start and stop printed:\n{output}");
         using var outbox = Outbox.Open(Path.Combine(_dataDir, Outbox.FileName), long.MaxValue);
         var held = outbox.Oldest(1000);
         Assert.NotEmpty(held);
-        Assert.Equal(Enumerable.Range(1, held.Count).Select(i => (long)i), held.Select(s => s.Seq));
-        Assert.All(held, s => Assert.Equal("edge-1", s.Sample.AgentId));
+        Assert.Equal(Enumerable.Range(0, held.Count).Select(i => held[0].Seq + i), held.Select(s => s.Seq));
+        Assert.All(held.OfType<SampleFrame>(), s => Assert.Equal("edge-1", s.Sample.AgentId));
     }
 
     [Fact]

@@ -57,6 +57,9 @@ public sealed class Fleet : IAsyncDisposable
 
     public string AgentDataDir(string agentId) => Path.Combine(_root, "agents", agentId);
 
+    /// <summary>A folder of the fleet's own, deleted with it.</summary>
+    public string Folder(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
+
     /// <summary>Starts an agent collecting every second; with <paramref name="token"/> in a token file, else with nothing on stdin.</summary>
     public Task<TytoProcess> StartAgentAsync(string agentId, string? token = null, params string[] settings)
     {
@@ -121,6 +124,23 @@ public sealed class Fleet : IAsyncDisposable
                 return data;
         }
         throw new EndOfStreamException("the stream ended without a sample of " + agentId);
+    }
+
+    /// <summary>The messages the log search finds for <paramref name="query"/>, oldest first, and its total.</summary>
+    public async Task<(List<string> Messages, int Total)> LogsAsync(string query)
+    {
+        var page = await GetAsync($"/api/v1/logs?limit=1000&{query}");
+        List<string> messages = [.. page.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("message").GetString()!)];
+        messages.Reverse();
+        return (messages, page.GetProperty("total").GetInt32());
+    }
+
+    /// <summary>Opens <paramref name="path"/> (an SSE stream) and returns its reader once the server answered.</summary>
+    public async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenStreamAsync(string path, CancellationToken cancellationToken)
+    {
+        var response = await Api.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken)));
     }
 
     public async ValueTask DisposeAsync()

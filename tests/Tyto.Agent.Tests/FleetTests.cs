@@ -3,6 +3,7 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tyto.Actors.Tests;
+using Tyto.Collection.Channel;
 
 namespace Tyto.Agent.Tests;
 
@@ -132,6 +133,65 @@ public sealed class FleetTests
         await AssertEverySampleOnceAsync(fleet, restarted, "edge-4", since);
     }
 
+    [Fact]
+    public async Task An_agents_file_log_reaches_the_search_and_the_live_stream_and_each_line_of_an_outage_arrives_once()
+    {
+        await using var fleet = await Fleet.StartAsync();
+        var logs = fleet.Folder("edge-6-logs");
+        var file = Path.Combine(logs, "app.log");
+        File.WriteAllText(file, "");
+        var agent = await fleet.StartAgentAsync("edge-6", await fleet.RegisterAsync("edge-6"), $"--Tyto:Logs:Files:0={logs}/*.log");
+        await agent.WaitForOutputAsync("connected to");
+        // The file is followed from where it ends when the agent first reads it: append until a line arrives.
+        var attempt = 0;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                File.AppendAllText(file, $"warming up {++attempt}\n");
+                return (await fleet.LogsAsync("agent_id=edge-6&source=file")).Total > 0;
+            },
+            "the agent's file source reads the file");
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (response, stream) = await fleet.OpenStreamAsync("/api/v1/logs/stream?agent_id=edge-6&level=error", deadline.Token);
+        using (response)
+        using (stream)
+        {
+            File.AppendAllText(file, "INFO routine\nERROR disk on fire\n");
+            var live = await NextLogAsync(stream, deadline.Token);
+            Assert.Equal(("edge-6", "file", file, "error", "ERROR disk on fire"),
+                (live.GetProperty("agent_id").GetString(), live.GetProperty("source").GetString(), live.GetProperty("source_name").GetString(),
+                    live.GetProperty("level").GetString(), live.GetProperty("message").GetString()));
+        }
+        var found = await Poll.ForAsync(() => fleet.LogsAsync("agent_id=edge-6&q=fire"), l => l.Total == 1, "the search finds the line");
+        Assert.Equal(["ERROR disk on fire"], found.Messages);
+
+        Assert.Equal(0, await fleet.Server.StopAsync());
+        await agent.WaitForOutputAsync("buffering");
+        string[] outage = [.. Enumerable.Range(1, 50).Select(i => $"while the server was away {i}")];
+        File.AppendAllText(file, string.Join('\n', outage) + "\n");
+        await fleet.StartServerAsync();
+
+        var (messages, _) = await Poll.ForAsync(() => fleet.LogsAsync("agent_id=edge-6&q=away"), l => l.Total >= outage.Length, "the outage's lines arrive", TimeSpan.FromSeconds(90));
+        Assert.Equal(outage, messages);
+        await fleet.AgentWhenAsync("edge-6", a => a.GetProperty("buffered").GetInt64() == 0, "done with its backlog");
+        Assert.Equal(outage.Length, (await fleet.LogsAsync("agent_id=edge-6&q=away")).Total);
+    }
+
+    /// <summary>The data of the next <c>log</c> event of an SSE stream.</summary>
+    private static async Task<JsonElement> NextLogAsync(StreamReader stream, CancellationToken cancellationToken)
+    {
+        var type = "";
+        while (await stream.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+                type = line["event: ".Length..];
+            else if (type == "log" && line.StartsWith("data: ", StringComparison.Ordinal))
+                return JsonSerializer.Deserialize<JsonElement>(line["data: ".Length..]);
+        }
+        throw new EndOfStreamException("the stream ended without a log event");
+    }
+
     /// <summary>Stops the agent, then compares its outbox with its history: each sample it took and had acknowledged is stored, none twice.</summary>
     private static async Task AssertEverySampleOnceAsync(Fleet fleet, TytoProcess agent, string agentId, DateTime since)
     {
@@ -139,7 +199,10 @@ public sealed class FleetTests
         long taken, unacknowledged;
         HashSet<DateTime> waiting;
         using (var outbox = Outbox.Open(Path.Combine(fleet.AgentDataDir(agentId), Outbox.FileName), long.MaxValue))
-            (taken, unacknowledged, waiting) = (outbox.LastSeq, outbox.Buffered, outbox.Oldest(int.MaxValue).Select(s => s.Sample.Timestamp).ToHashSet());
+        {
+            waiting = [.. outbox.Oldest(int.MaxValue).OfType<SampleFrame>().Select(s => s.Sample.Timestamp)];
+            (taken, unacknowledged) = (outbox.SamplesTaken, waiting.Count);
+        }
 
         IReadOnlyList<DateTime> history = [];
         try

@@ -5,12 +5,14 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Tyto.Actors.Tests;
 using Tyto.Collection;
 using Tyto.Collection.Channel;
+using Tyto.Collection.Logs;
 
 namespace Tyto.Api.Tests;
 
@@ -139,6 +141,71 @@ public sealed class AgentChannelTests(SharedHost fixture) : IClassFixture<Shared
         Assert.Equal("INVALID_FRAME", closing.Code);
         Assert.Null(await socket.ReceiveAsync(Deadline()));
         Assert.Empty(await RawHistoryAsync("honest-1"));
+    }
+
+    [Fact]
+    public async Task Log_entries_over_the_channel_are_acknowledged_streamed_and_stored_once_however_often_they_are_sent()
+    {
+        using var certificate = await EnrollAsync("logs-1");
+        var token = await Host.TokenAsync();
+        await using var stream = await SseReader.OpenAsync(Host.Client, $"/api/v1/logs/stream?agent_id=logs-1&access_token={token}", Deadline());
+        using var socket = await HelloAsync(certificate, "logs-1");
+        var at = DateTime.UtcNow.AddSeconds(-5);
+        var frame = new LogsFrame(7, "journal", [
+            new LogEntry(at, LogSourceKind.Journal, "nginx.service", LogSeverity.Error, "upstream timed out", new Dictionary<string, string> { ["pid"] = "42" }),
+            new LogEntry(at.AddMilliseconds(1), LogSourceKind.Journal, "sshd.service", LogSeverity.Info, "accepted publickey", new Dictionary<string, string>()),
+        ]);
+
+        await socket.SendAsync(frame, Deadline());
+        Assert.Equal([7], (await socket.ReceiveAsync<AckFrame>(Deadline())).Seqs);
+        var page = await LogsAsync("logs-1");
+        Assert.Equal(2, page.GetProperty("total").GetInt32());
+        // Sent again, as by an agent that lost the acknowledgement.
+        await socket.SendAsync(frame, Deadline());
+        Assert.Equal([7], (await socket.ReceiveAsync<AckFrame>(Deadline())).Seqs);
+
+        var streamed = await stream.NextOfTypeAsync("log", Deadline());
+        Assert.Equal(("logs-1", "upstream timed out", "error"), (streamed.GetProperty("agent_id").GetString(), streamed.GetProperty("message").GetString(), streamed.GetProperty("level").GetString()));
+        Assert.Equal(2, (await LogsAsync("logs-1")).GetProperty("total").GetInt32());
+        var stored = page.GetProperty("entries")[1];
+        Assert.Equal(("nginx.service", "42"), (stored.GetProperty("source_name").GetString(), stored.GetProperty("fields").GetProperty("pid").GetString()));
+    }
+
+    [Fact]
+    public async Task Log_entries_are_acknowledged_only_once_they_are_stored()
+    {
+        using var certificate = await EnrollAsync("logs-3");
+        using var socket = await HelloAsync(certificate, "logs-3");
+        var frame = new LogsFrame(1, "file", [new LogEntry(DateTime.UtcNow, LogSourceKind.File, "/var/log/a.log", LogSeverity.Info, "held up", new Dictionary<string, string>())]);
+        Task<AckFrame> acknowledged;
+        await using (var blocker = new SqliteConnection($"Data Source={Path.Combine(Host.DataDir, "tyto.db")};Pooling=False"))
+        {
+            await blocker.OpenAsync();
+            // The database's write lock, as a long transaction of another writer holds it.
+            using var transaction = blocker.BeginTransaction(deferred: false);
+            await socket.SendAsync(frame, Deadline());
+            acknowledged = socket.ReceiveAsync<AckFrame>(Deadline());
+
+            Assert.NotSame(acknowledged, await Task.WhenAny(acknowledged, Task.Delay(TimeSpan.FromSeconds(2))));
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal([1], (await acknowledged).Seqs);
+        Assert.Equal(1, (await LogsAsync("logs-3")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_log_entry_without_a_message_closes_the_channel_and_nothing_is_stored()
+    {
+        using var certificate = await EnrollAsync("logs-2");
+        using var socket = await HelloAsync(certificate, "logs-2");
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes(
+            $$$"""{"type":"logs","seq":1,"source":"file","entries":[{"timestamp":"{{{DateTime.UtcNow:O}}}","source":"file","source_name":"/var/log/a.log","level":"info","fields":{}}]}"""),
+            WebSocketMessageType.Text, true, Deadline());
+
+        Assert.Equal("INVALID_FRAME", (await socket.ReceiveAsync<ClosingFrame>(Deadline())).Code);
+        Assert.Equal(0, (await LogsAsync("logs-2")).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -287,6 +354,12 @@ public sealed class AgentChannelTests(SharedHost fixture) : IClassFixture<Shared
         using var response = await fixture.Admin.GetAsync($"/api/v1/history?agent_id={agentId}&resolution=raw");
         var body = await response.JsonAsync(HttpStatusCode.OK);
         return [.. body.GetProperty("data").EnumerateArray()];
+    }
+
+    private async Task<JsonElement> LogsAsync(string agentId)
+    {
+        using var response = await fixture.Admin.GetAsync($"/api/v1/logs?agent_id={agentId}");
+        return await response.JsonAsync(HttpStatusCode.OK);
     }
 
     private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;

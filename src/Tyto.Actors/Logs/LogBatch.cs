@@ -8,4 +8,8 @@ namespace Tyto.Actors.Logs;
 /// <param name="Entries">Oldest first.</param>
 /// <param name="Position">The source's position after <paramref name="Entries"/>, stored with them; null to keep the stored one.</param>
 /// <param name="Seq">An agent's outbox sequence number: a batch whose (agent, sequence) is stored already is skipped whole.</param>
-public sealed record LogBatch(string AgentId, string SourceKey, IReadOnlyList<LogEntry> Entries, string? Position, long? Seq);
+public sealed record LogBatch(string AgentId, string SourceKey, IReadOnlyList<LogEntry> Entries, string? Position, long? Seq)
+{
+    /// <summary>Completed by the log writer once the batch is stored (or found stored already): an agent's batch is acknowledged only then.</summary>
+    public TaskCompletionSource? Stored { get; init; }
+}

@@ -68,6 +68,8 @@ public sealed class LogWriterActor : ReceiveActor, IDisposable
             try
             {
                 var stored = await _store.WriteAsync(batches, _stop.Token);
+                foreach (var batch in batches)
+                    batch.Stored?.TrySetResult();
                 if (attempt > 1)
                     _log.Info("Wrote {0} log batches at attempt {1}", batches.Count, attempt);
                 return stored;

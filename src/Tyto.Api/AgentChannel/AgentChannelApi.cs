@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Collection;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Collection.Channel;
 
@@ -18,7 +19,7 @@ namespace Tyto.Api.AgentChannel;
 /// <summary>What every agent connection uses: the agents region, the settings singleton, history, the metrics hub.</summary>
 public sealed class AgentChannels(
     ActorSystem system, IRequiredActor<AgentRegion> region, IRequiredActor<CollectionSettingsSingleton> settings, HistoryStore history,
-    MetricsHub hub, IMaterializer materializer, ILogger<AgentListener> logger)
+    MetricsHub hub, LogHub logs, IMaterializer materializer, ILogger<AgentListener> logger)
 {
     private long _connections;
 
@@ -31,6 +32,8 @@ public sealed class AgentChannels(
     public HistoryStore History => history;
 
     public MetricsHub Hub => hub;
+
+    public LogHub Logs => logs;
 
     public IMaterializer Materializer => materializer;
 

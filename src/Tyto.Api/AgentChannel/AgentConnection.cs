@@ -8,6 +8,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Logs;
 using Tyto.Collection;
 using Tyto.Collection.Channel;
 
@@ -15,9 +16,11 @@ namespace Tyto.Api.AgentChannel;
 
 /// <summary>
 /// One agent's WebSocket, from its hello to its close. Frames are read one at a time: a sample is offered to the agent's
-/// entity, run into the metrics hub when it is new, and only then is the next frame read, so a slow hub slows the agent
-/// (whose window of unacknowledged samples then fills and its outbox absorbs the rest). Acknowledgements go out in
-/// batches within <see cref="AckDelay"/>; one writer sends every frame the server has for the agent.
+/// entity and run into the metrics hub when it is new (acknowledged then), log entries run into the log hub under their
+/// sequence number (stored once, and acknowledged once stored), and only then is the next frame read, so a slow hub
+/// slows the agent (whose window of unacknowledged frames then fills and its outbox absorbs the rest).
+/// Acknowledgements go out in batches within <see cref="AckDelay"/>; one writer sends every frame the server has for
+/// the agent.
 /// </summary>
 internal sealed partial class AgentConnection(WebSocket socket, string agentId, string serial, EndPoint? remote, AgentChannels channels) : IAgentChannel, IDisposable
 {
@@ -43,12 +46,16 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
     private readonly ArrayBufferWriter<byte> _frame = new(ReceiveChunk);
     private ClosingFrame? _closing;
 
+    /// <summary>Set when the connection ends, before the frames still to send are closed off: an acknowledgement later is dropped, not an error.</summary>
+    private volatile bool _finished;
+
     public async Task RunAsync(CancellationToken stopping)
     {
         var writing = WriteAsync();
         var acknowledging = AcknowledgeAsync();
         IActorRef? actor = null;
         ISourceQueueWithComplete<MetricsSample>? samples = null;
+        ISourceQueueWithComplete<LogBatch>? logs = null;
         await using var stop = stopping.Register(() => Close("SERVER_STOPPING", "The server is stopping"));
         try
         {
@@ -68,10 +75,11 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
             LogConnected(channels.Logger, agentId, remote, hello.Version);
             actor.Tell(AgentConnectionActor.Admitted.Instance);
             samples = Source.Queue<MetricsSample>(1, OverflowStrategy.Backpressure).To(channels.Hub.Ingest).Run(channels.Materializer);
+            logs = Source.Queue<LogBatch>(1, OverflowStrategy.Backpressure).To(channels.Logs.Ingest).Run(channels.Materializer);
             while (await ReceiveAsync(_reading.Token) is { } frame)
             {
                 if (_closing is null)
-                    await HandleAsync(frame, actor, samples);
+                    await HandleAsync(frame, actor, samples, logs);
             }
         }
         catch (InvalidFrameException e)
@@ -90,12 +98,14 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
         }
         finally
         {
+            _finished = true;
             _outbound.Writer.TryComplete();
             _ended.CancelAfter(CloseGrace);
             await writing;
             await _ended.CancelAsync();
             await acknowledging;
             samples?.Complete();
+            logs?.Complete();
             if (actor is not null)
                 channels.System.Stop(actor);
             LogDisconnected(channels.Logger, agentId, remote, _closing?.Code ?? "closed by the agent");
@@ -104,7 +114,7 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
 
     public void Send(ChannelFrame frame)
     {
-        if (!_outbound.Writer.TryWrite(frame) && _closing is null)
+        if (!_outbound.Writer.TryWrite(frame) && _closing is null && !_finished)
         {
             // The agent does not read what it is sent: cut it off rather than hold more for it.
             LogRefused(channels.Logger, agentId, remote, "SLOW_AGENT", $"more than {OutboundCapacity} frames wait to be sent");
@@ -141,7 +151,7 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
         return hello;
     }
 
-    private async Task HandleAsync(ChannelFrame frame, IActorRef actor, ISourceQueueWithComplete<MetricsSample> samples)
+    private async Task HandleAsync(ChannelFrame frame, IActorRef actor, ISourceQueueWithComplete<MetricsSample> samples, ISourceQueueWithComplete<LogBatch> logs)
     {
         switch (frame)
         {
@@ -161,6 +171,18 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
                     return;
                 }
                 Acknowledge(seq);
+                break;
+            case LogsFrame entries:
+                if (entries.Problem() is { } problem)
+                    throw new InvalidFrameException(problem);
+                var batch = new LogBatch(agentId, entries.Source, entries.Entries, null, entries.Seq) { Stored = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+                if (await logs.OfferAsync(batch) is not QueueOfferResult.Enqueued)
+                {
+                    Close("SERVER_STOPPING", "The server is stopping");
+                    return;
+                }
+                // Acknowledged once written, not when the hub took them: what a stop leaves unwritten the agent sends again.
+                _ = batch.Stored.Task.ContinueWith(_ => Acknowledge(entries.Seq), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                 break;
             case HeartbeatFrame heartbeat:
                 channels.Region.Tell(new AgentHeartbeat(agentId, actor, heartbeat.Buffered, heartbeat.Dropped));

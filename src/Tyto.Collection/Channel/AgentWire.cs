@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tyto.Collection.Logs;
 
 namespace Tyto.Collection.Channel;
 
@@ -83,6 +84,7 @@ public sealed record EnrollmentAnswer(EnrollmentStatus Status, string? Certifica
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(HelloFrame), "hello")]
 [JsonDerivedType(typeof(SampleFrame), "sample")]
+[JsonDerivedType(typeof(LogsFrame), "logs")]
 [JsonDerivedType(typeof(HeartbeatFrame), "heartbeat")]
 [JsonDerivedType(typeof(ReplyFrame), "reply")]
 [JsonDerivedType(typeof(WelcomeFrame), "welcome")]
@@ -95,8 +97,31 @@ public abstract record ChannelFrame;
 public sealed record HelloFrame(
     string AgentId, string Version, string Hostname, string Os, string Architecture, long Buffered, long Dropped, DateTime? OldestBuffered) : ChannelFrame;
 
+/// <summary>What an agent's outbox holds and sends, under its sequence number, until the server acknowledges it.</summary>
+public abstract record OutboxFrame(long Seq) : ChannelFrame;
+
 /// <summary>Agent → server: one sample under its outbox sequence number, with its original timestamp.</summary>
-public sealed record SampleFrame(long Seq, MetricsSample Sample) : ChannelFrame;
+public sealed record SampleFrame(long Seq, MetricsSample Sample) : OutboxFrame(Seq);
+
+/// <summary>
+/// Agent → server: log entries of one source of the agent's host, oldest first, under their outbox sequence number
+/// (the server stores a sequence number's entries once).
+/// </summary>
+public sealed record LogsFrame(long Seq, string Source, IReadOnlyList<LogEntry> Entries) : OutboxFrame(Seq)
+{
+    /// <summary>The most entries one frame carries.</summary>
+    public const int MaxEntries = 1000;
+
+    /// <summary>What makes the frame unfit to store (a value missing or out of range), or null when it is fit.</summary>
+    public string? Problem()
+    {
+        if (string.IsNullOrEmpty(Source) || Entries is null || Entries.Count > MaxEntries)
+            return $"logs {Seq} need a source and from 0 to {MaxEntries} entries";
+        return Entries.Any(e => e is null || e.Message is null || e.SourceName is null || e.Fields is null || !Enum.IsDefined(e.Source) || !Enum.IsDefined(e.Level))
+            ? $"logs {Seq} hold an entry without a message, source name or fields, or of an unknown source or level"
+            : null;
+    }
+}
 
 /// <summary>Agent → server: alive, and how full its outbox is.</summary>
 public sealed record HeartbeatFrame(long Buffered, long Dropped) : ChannelFrame;

@@ -70,10 +70,14 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
         });
         Receive<NotStored>(failed =>
         {
-            // Only a store that is going away refuses (the node or agent stops): what was read is read again after
-            // the restart, from the position kept with the last batch stored.
+            // A store that is going away refuses (the node or agent stops), or one that did not answer in time: the
+            // batch may not be kept, so the source is opened again at the position kept with the last batch stored.
             _log.Debug("The {0} log source's batch was not stored: {1}", source.Key, failed.Cause.Message);
             _storing = false;
+            _reader?.Dispose();
+            _reader = null;
+            Timers.Cancel(nameof(ReadSource));
+            Timers.StartSingleTimer(nameof(LoadPosition), LoadPosition.Instance, RetryDelay);
         });
     }
 

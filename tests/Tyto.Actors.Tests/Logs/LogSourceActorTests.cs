@@ -81,6 +81,33 @@ public sealed class LogSourceActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_batch_the_store_did_not_keep_is_read_again_from_the_position_it_kept()
+    {
+        string[] lines = [.. Enumerable.Range(0, LogSourceActor.BatchSize + 10).Select(i => $"line {i}")];
+        string? kept = null;
+        var calls = 0;
+        var stored = new ConcurrentQueue<string>();
+        Start(LogSourceActor.PropsFor(
+            new LogSource(LogSourceKind.File, position => new ListReader(lines).ResumingAfter(position)),
+            () => Task.FromResult(kept),
+            read =>
+            {
+                // The second batch is refused once, as by a store that did not answer in time.
+                if (++calls == 2)
+                    return Task.FromException(new TimeoutException("the outbox did not answer"));
+                foreach (var entry in read.Entries)
+                    stored.Enqueue(entry.Message);
+                kept = read.Position;
+                return Task.CompletedTask;
+            }));
+
+        await Poll.UntilAsync(() => stored.Count == lines.Length, "every line is stored");
+
+        Assert.Equal(lines, stored);
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
     public async Task Stopping_the_source_disposes_its_reader()
     {
         var reader = new ListReader([]);
