@@ -101,14 +101,17 @@ public sealed class LogRestartTests
         }
     }
 
-    [Fact]
-    public async Task Container_lines_are_each_found_once_across_a_restart_also_those_of_the_same_second()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Container_lines_are_each_found_once_across_a_restart_also_those_of_the_same_second(bool sinceInWholeSeconds)
     {
         var directory = Directory.CreateTempSubdirectory("tyto-docker-logs-").FullName;
         var dataDir = TytoHost.NewDataDir();
         try
         {
             await using var engine = await FakeDockerEngine.StartAsync(Path.Combine(directory, "docker.sock"));
+            engine.SinceInWholeSeconds = sinceInWholeSeconds;
             engine.Stats[DevboxId] = FakeDockerEngine.Recorded("stats-devbox.json");
             engine.Stats[DnsId] = FakeDockerEngine.Recorded("stats-devbox_dns.json");
             engine.Logs[DevboxId] = FakeContainerLog.Recorded("redis.multiplexed", "2015-06-25T18:10:22.61302513Z");
@@ -123,8 +126,8 @@ public sealed class LogRestartTests
                 await Poll.UntilAsync(
                     () => engine.Requests.Any(r => r.StartsWith($"/containers/{DevboxId}/logs?follow=1", StringComparison.Ordinal)),
                     "devbox's logs are followed");
-                // Every line within one second, some in one nanosecond: the engine's since includes its own time, so
-                // a restart reads the lines of the last time read again, and only those not read may count.
+                // Every line within one second, some in one nanosecond: the engine's since includes its time (and
+                // may count in whole seconds), so a restart is sent lines read before, and only those not read count.
                 at = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100;
                 devbox.Append("stdout", "before 1\n", at + 1);
                 devbox.Append("stdout", "before 2\n", at + 2);
