@@ -25,6 +25,8 @@ public sealed class LogRestartTests
         try
         {
             var file = Path.Combine(folder, "app.log");
+            var appeared = Path.Combine(folder, "appeared.log");
+            var ofFile = $"file&source_name={Uri.EscapeDataString(file)}";
             await File.WriteAllTextAsync(file, "");
             var settings = $"--Tyto:Logs:Files:0={folder}/*.log";
             await using (var first = await TytoHost.StartAsync(dataDir, settings))
@@ -41,19 +43,23 @@ public sealed class LogRestartTests
                     messages => messages.Count > 0,
                     "the file source reads the file");
                 await File.AppendAllTextAsync(file, "before 1\nbefore 2\n");
-                await FoundAsync(admin, "file", "before 2");
+                await FoundAsync(admin, ofFile, "before 2");
                 await File.AppendAllTextAsync(file, "before 3\n");
             }
             await File.AppendAllTextAsync(file, "down 1\ndown 2\n");
+            // A file that appears while the server is down (a new day's log, say) is new: all of it was written since.
+            await File.WriteAllTextAsync(appeared, "appeared 1\n");
             await using (var second = await TytoHost.StartAsync(dataDir, settings))
             {
                 using var admin = await second.LoginAsync();
                 await File.AppendAllTextAsync(file, "after 1\n");
+                await File.AppendAllTextAsync(appeared, "appeared 2\n");
 
-                var found = await FoundAsync(admin, "file", "after 1");
+                var found = await FoundAsync(admin, ofFile, "after 1");
                 Assert.Equal(
                     ["before 1", "before 2", "before 3", "down 1", "down 2", "after 1"],
                     found.Where(m => !m.StartsWith("warming up", StringComparison.Ordinal)));
+                Assert.Equal(["appeared 1", "appeared 2"], await FoundAsync(admin, $"file&source_name={Uri.EscapeDataString(appeared)}", "appeared 2"));
             }
         }
         finally
@@ -155,7 +161,7 @@ public sealed class LogRestartTests
 
     /// <summary>
     /// The messages of the source's entries, oldest first, once the one the test wrote last is among them: whatever
-    /// came twice or was read again came before it.
+    /// came twice or was read again came before it. <paramref name="source"/> may go on with more of the query.
     /// </summary>
     private static async Task<List<string>> FoundAsync(HttpClient admin, string source, string last)
     {
