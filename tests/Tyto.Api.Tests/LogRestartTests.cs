@@ -1,5 +1,7 @@
 using System.Net;
 using System.Runtime.Versioning;
+using Microsoft.Extensions.DependencyInjection;
+using Tyto.Actors.Logs;
 using Tyto.Actors.Tests;
 using Tyto.Actors.Tests.Collection;
 using Tyto.Actors.Tests.Logs;
@@ -60,6 +62,37 @@ public sealed class LogRestartTests
                     ["before 1", "before 2", "before 3", "down 1", "down 2", "after 1"],
                     found.Where(m => !m.StartsWith("warming up", StringComparison.Ordinal)));
                 Assert.Equal(["appeared 1", "appeared 2"], await FoundAsync(admin, $"file&source_name={Uri.EscapeDataString(appeared)}", "appeared 2"));
+            }
+        }
+        finally
+        {
+            TytoHost.DeleteDataDir(dataDir);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_nothing_was_read_from_before_the_stop_is_read_on_from_where_it_was_followed()
+    {
+        var folder = Directory.CreateTempSubdirectory("tyto-logs-").FullName;
+        var dataDir = TytoHost.NewDataDir();
+        try
+        {
+            var file = Path.Combine(folder, "app.log");
+            await File.WriteAllTextAsync(file, "there before the server\n");
+            var settings = $"--Tyto:Logs:Files:0={folder}/*.log";
+            await using (var first = await TytoHost.StartAsync(dataDir, settings))
+            {
+                var store = first.App.Services.GetRequiredService<LogStore>();
+                await Poll.UntilAsync(async () => await store.PositionAsync("local", "file") is not null, "where the file is followed from is stored");
+            }
+            await File.AppendAllTextAsync(file, "down 1\n");
+            await using (var second = await TytoHost.StartAsync(dataDir, settings))
+            {
+                using var admin = await second.LoginAsync();
+                await File.AppendAllTextAsync(file, "after 1\n");
+
+                Assert.Equal(["down 1", "after 1"], await FoundAsync(admin, "file", "after 1"));
             }
         }
         finally
