@@ -376,7 +376,7 @@ public sealed class DockerLogReader(string socket, TimeSpan timeout, TimeSpan re
                 ["stream"] = stream == DockerStream.Stderr ? "stderr" : "stdout",
             };
             if (truncated)
-                fields["truncated"] = "true";
+                LongLine.Mark(fields);
             return fields.AsReadOnly();
         }
     }

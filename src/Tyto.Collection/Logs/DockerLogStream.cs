@@ -202,20 +202,11 @@ internal sealed class DockerLogStream(bool tty, int maxLineBytes, TimeProvider t
             _length += bytes.Length;
         }
 
-        /// <summary>The held line, without its carriage return, cut at a character boundary and marked when too long.</summary>
+        /// <summary>The held line, without its carriage return, cut and marked when too long (<see cref="LongLine"/>).</summary>
         private void Emit(List<DockerLine> into)
         {
-            var bytes = _line.AsSpan(0, _held);
-            var length = _length;
-            if (length == _held && bytes.EndsWith((byte)'\r'))
-            {
-                bytes = bytes[..^1];
-                length--;
-            }
-            var truncated = length > maxLineBytes;
-            if (truncated)
-                bytes = bytes[..TailedFile.Utf8Boundary(bytes, maxLineBytes)];
-            into.Add(new DockerLine(_lineNanos, stream, Encoding.UTF8.GetString(bytes), truncated));
+            var (text, truncated) = LongLine.Text(_line.AsSpan(0, _held), _length, maxLineBytes);
+            into.Add(new DockerLine(_lineNanos, stream, text, truncated));
             _open = false;
             _held = 0;
             _length = 0;

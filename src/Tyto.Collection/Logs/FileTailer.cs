@@ -8,9 +8,11 @@ public sealed record FileLogBatch(IReadOnlyList<LogEntry> Entries, bool More);
 /// match now and returns the complete lines appended since the last one. A file is known by its device and inode,
 /// not its name, so rotation by rename and create reads the renamed file to its end and the new one from its start;
 /// a file shorter than what was read (copytruncate) is read again from its start. Files there at the first poll start
-/// at their end unless <paramref name="restored"/> has their position; files that appear later, or replace a known
-/// path while Tyto was down, start at their beginning. A file that cannot be read is listed in <see cref="Problems"/>;
-/// nothing throws. One caller at a time (the log source's actor).
+/// at their end unless <paramref name="restored"/> has their position, or a pattern that names a restored file names
+/// them too: those appeared while Tyto was down (a replaced path, a new day's file) and start at their beginning, as
+/// files that appear later do. A pattern naming no restored file is new to the configuration: its files start at their
+/// end. A file that cannot be read is listed in <see cref="Problems"/>; nothing throws. One caller at a time (the log
+/// source's actor).
 /// </summary>
 /// <remarks>
 /// A file no longer found (renamed away by rotation, deleted) is still read while the program that had it open writes
@@ -112,7 +114,7 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
                 problems.Add($"{pattern.Text} matches no file");
             foreach (var path in matches.Where(paths.Add))
             {
-                if (Find(path, problems) is { } identity)
+                if (Find(path, pattern, problems) is { } identity)
                     found.Add(identity);
             }
         }
@@ -120,7 +122,7 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
     }
 
     /// <summary>The file at <paramref name="path"/>, followed from now on; null (and a problem) when it cannot be.</summary>
-    private FileIdentity? Find(string path, List<string> problems)
+    private FileIdentity? Find(string path, LogFilePattern pattern, List<string> problems)
     {
         try
         {
@@ -135,7 +137,7 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
                 known.Path = path;
                 return identity;
             }
-            return Open(path);
+            return Open(path, pattern);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -144,7 +146,7 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
         }
     }
 
-    private FileIdentity Open(string path)
+    private FileIdentity Open(string path, LogFilePattern pattern)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         try
@@ -156,7 +158,7 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
                 handle.Dispose();
                 return identity;
             }
-            _files.Add(identity, new TailedFile(path, identity, handle, StartOffset(path, identity, size), maxLineBytes));
+            _files.Add(identity, new TailedFile(path, identity, handle, StartOffset(pattern, identity, size), maxLineBytes));
             return identity;
         }
         catch
@@ -166,14 +168,17 @@ public sealed class FileTailer(IEnumerable<string> patterns, int maxLineBytes, T
         }
     }
 
-    /// <summary>A restored file resumes (from its start if it shrank); a new one at the first poll starts at its end, any other at its start.</summary>
-    private long StartOffset(string path, FileIdentity identity, long size)
+    /// <summary>
+    /// A restored file resumes (from its start if it shrank); another at the first poll starts at its start when its
+    /// pattern was watched before (it names a restored file), else at its end; any later one at its start.
+    /// </summary>
+    private long StartOffset(LogFilePattern pattern, FileIdentity identity, long size)
     {
         if (_restored is null)
             return 0;
         if (_restored.TryGetValue(identity, out var position))
             return position.Offset <= size ? position.Offset : 0;
-        return _restored.Values.Any(p => p.Path == path) ? 0 : size;
+        return _restored.Values.Any(p => pattern.Matches(p.Path)) ? 0 : size;
     }
 
     private bool Read(TailedFile file, int budget, DateTime readAt, List<LogEntry> into, List<string> problems, bool finished)

@@ -31,7 +31,8 @@ public sealed record JournalEntry(LogEntry Entry, string Cursor);
 /// journalctl writes a value as a string, as an array of byte values where it is not printable UTF-8 (a carriage
 /// return or a colour escape is enough), as an array of values where the entry has the field more than once (the
 /// first counts, as <c>sd_journal_get_data</c> returns it), and as <c>null</c> where it is over 4096 bytes and
-/// <c>--all</c> was not given. Bytes are decoded as UTF-8, invalid sequences as U+FFFD.
+/// <c>--all</c> was not given. Bytes are decoded as UTF-8, invalid sequences as U+FFFD. A message longer than the
+/// longest line kept is cut and marked as every source's long lines are (<see cref="LongLine"/>).
 /// </para>
 /// </summary>
 public static class JournalJson
@@ -53,8 +54,11 @@ public static class JournalJson
     /// <summary>The latest time a <see cref="DateTime"/> holds, in µs since the epoch.</summary>
     private static readonly long LatestMicroseconds = (DateTime.MaxValue - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
 
-    /// <summary>The entry on <paramref name="line"/>, or null where it is not a journal entry with a cursor and a time.</summary>
-    public static JournalEntry? Parse(string line)
+    /// <summary>
+    /// The entry on <paramref name="line"/>, its message cut to <paramref name="maxMessageBytes"/>, or null where it is
+    /// not a journal entry with a cursor and a time.
+    /// </summary>
+    public static JournalEntry? Parse(string line, int maxMessageBytes)
     {
         JsonDocument document;
         try
@@ -79,6 +83,9 @@ public static class JournalJson
                 if (Text(entry, journal) is { } value)
                     fields[name] = value;
             }
+            var (message, truncated) = LongLine.Cut((Text(entry, "MESSAGE") ?? "").TrimEnd('\n'), maxMessageBytes);
+            if (truncated)
+                LongLine.Mark(fields);
             var sourceName = Text(entry, "_SYSTEMD_UNIT") ?? Text(entry, "SYSLOG_IDENTIFIER") ?? Text(entry, "_COMM") ?? Text(entry, "_TRANSPORT") ?? "";
             return new JournalEntry(
                 new LogEntry(
@@ -86,7 +93,7 @@ public static class JournalJson
                     LogSourceKind.Journal,
                     sourceName,
                     Level(Text(entry, "PRIORITY")),
-                    (Text(entry, "MESSAGE") ?? "").TrimEnd('\n'),
+                    message,
                     fields),
                 cursor);
         }

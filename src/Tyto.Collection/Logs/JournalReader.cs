@@ -12,9 +12,10 @@ namespace Tyto.Collection.Logs;
 /// restarted child starts from now again). Entries wait in a buffer of <see cref="Buffer"/>; while it is full the
 /// child is not read, and the journal keeps what it has not printed. No journal files under the host root's
 /// <c>/var/log/journal</c> or <c>/run/log/journal</c> (journalctl would wait silently) is a <see cref="Problem"/>
-/// until some appear; a host root other than <c>/</c> is passed on as <c>--root</c>.
+/// until some appear; a host root other than <c>/</c> is passed on as <c>--root</c>. Messages longer than
+/// <paramref name="maxLineBytes"/> are cut and marked (<see cref="JournalJson"/>).
 /// </summary>
-public sealed class JournalReader(string executable, HostRoot root, string? cursor, TimeProvider time) : ILogReader
+public sealed class JournalReader(string executable, HostRoot root, int maxLineBytes, string? cursor, TimeProvider time) : ILogReader
 {
 
     /// <summary>The most entries read from the child and not yet taken by <see cref="Read"/>.</summary>
@@ -160,7 +161,7 @@ public sealed class JournalReader(string executable, HostRoot root, string? curs
         {
             while (await child.StandardOutput.ReadLineAsync() is { } line)
             {
-                if (JournalJson.Parse(line) is not { } entry)
+                if (JournalJson.Parse(line, maxLineBytes) is not { } entry)
                 {
                     Interlocked.Increment(ref _malformed);
                     continue;

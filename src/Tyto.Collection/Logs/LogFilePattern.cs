@@ -36,6 +36,9 @@ public sealed class LogFilePattern
     public IReadOnlyList<string> Paths() =>
         _matcher is null ? [_root] : Directory.Exists(_root) ? _matcher.GetResultsInFullPath(_root).Order(StringComparer.Ordinal).ToList() : [];
 
+    /// <summary>Whether the pattern names <paramref name="path"/>, whether the file is there or not.</summary>
+    public bool Matches(string path) => _matcher is null ? path == _root : _matcher.Match(_root, path).HasMatches;
+
     /// <summary>A reason <paramref name="pattern"/> cannot be watched, or null when it can.</summary>
     public static string? Problem(string? pattern) =>
         string.IsNullOrWhiteSpace(pattern) ? "is empty"

@@ -17,7 +17,7 @@ public static class LogReaders
         var docker = options.Docker;
         List<LogSource> sources =
         [
-            new(LogSourceKind.Journal, position => new JournalReader(logs.Journalctl, root, position, time)),
+            new(LogSourceKind.Journal, position => new JournalReader(logs.Journalctl, root, logs.MaxLineBytes, position, time)),
             new(LogSourceKind.Docker, position => new DockerLogReader(docker.Socket, docker.Timeout, docker.LogRefresh, logs.MaxLineBytes, position, time)),
         ];
         if (logs.Files.Count > 0)

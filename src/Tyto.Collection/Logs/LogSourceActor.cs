@@ -13,7 +13,9 @@ public sealed record LogsRead(LogSourceKind Source, IReadOnlyList<LogEntry> Entr
 /// Reads one log source of a host (<see cref="ILogReader"/>) every <see cref="PollInterval"/>, and hands what it read
 /// to its store, one batch at a time: the next read waits until the store took the last batch, so a slow store slows
 /// the reading, and the source (the journal, the file, the container) holds what is not read yet. It starts from the
-/// position its store kept. Reading is blocking I/O: the actor runs on the collectors' dispatcher.
+/// position its store kept. A position that moved without entries (files and containers first followed from their
+/// end) is handed over too, alone, so a restart resumes there and not from the end again, past what was written
+/// meanwhile. Reading is blocking I/O: the actor runs on the collectors' dispatcher.
 /// </summary>
 public sealed class LogSourceActor : ReceiveActor, IWithTimers
 {
@@ -30,6 +32,8 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
     private readonly Func<Task<string?>> _loadPosition;
     private ILogReader? _reader;
     private bool _storing;
+    /// <summary>The position the store kept last (or was asked to), as loaded or handed over.</summary>
+    private string? _stored;
     private string? _problem;
 
     /// <param name="source">Which source of the host this is, and how to open its reader after a position.</param>
@@ -41,6 +45,7 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
         _loadPosition = loadPosition;
         Receive<PositionLoaded>(loaded =>
         {
+            _stored = loaded.Position;
             _reader = source.Open(loaded.Position);
             Timers.StartPeriodicTimer(nameof(ReadSource), ReadSource.Instance, PollInterval);
         });
@@ -56,15 +61,16 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
                 return;
             var read = _reader.Read(BatchSize);
             ReportProblem(_reader.Problem);
-            if (read.Entries.Count == 0)
+            if (read.Entries.Count == 0 && read.Position == _stored)
                 return;
             _storing = true;
             store(new LogsRead(source.Kind, read.Entries, read.Position))
-                .PipeTo(Self, success: () => new Stored(read.More), failure: cause => new NotStored(cause));
+                .PipeTo(Self, success: () => new Stored(read.Position, read.More), failure: cause => new NotStored(cause));
         });
         Receive<Stored>(stored =>
         {
             _storing = false;
+            _stored = stored.Position;
             if (stored.More)
                 Self.Tell(ReadSource.Instance);
         });
@@ -119,7 +125,7 @@ public sealed class LogSourceActor : ReceiveActor, IWithTimers
         public static readonly ReadSource Instance = new();
     }
 
-    private sealed record Stored(bool More);
+    private sealed record Stored(string? Position, bool More);
 
     private sealed record NotStored(Exception Cause);
 }

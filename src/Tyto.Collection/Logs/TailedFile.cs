@@ -1,5 +1,4 @@
 using System.Collections.ObjectModel;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Tyto.Collection.Logs;
@@ -11,9 +10,6 @@ namespace Tyto.Collection.Logs;
 internal sealed class TailedFile(string path, FileIdentity identity, SafeFileHandle handle, long offset, int maxLineBytes) : IDisposable
 {
     private static readonly IReadOnlyDictionary<string, string> NoFields = ReadOnlyDictionary<string, string>.Empty;
-
-    private static readonly IReadOnlyDictionary<string, string> Truncated =
-        new ReadOnlyDictionary<string, string>(new Dictionary<string, string> { ["truncated"] = "true" });
 
     // One byte more than a line may keep, for the carriage return of a CRLF line of exactly the longest length.
     private readonly byte[] _line = new byte[maxLineBytes + 1];
@@ -93,33 +89,13 @@ internal sealed class TailedFile(string path, FileIdentity identity, SafeFileHan
         _lineLength += bytes.Length;
     }
 
-    /// <summary>The held line as an entry: without its carriage return, cut at a character boundary and marked when too long.</summary>
+    /// <summary>The held line as an entry: without its carriage return, cut and marked when too long (<see cref="LongLine"/>).</summary>
     private LogEntry Entry(DateTime readAt)
     {
-        var length = _lineLength;
-        var bytes = _line.AsSpan(0, _held);
-        if (length == _held && bytes.EndsWith((byte)'\r'))
-        {
-            bytes = bytes[..^1];
-            length--;
-        }
-        var truncated = length > maxLineBytes;
-        if (truncated)
-            bytes = bytes[..Utf8Boundary(bytes, maxLineBytes)];
-        var message = Encoding.UTF8.GetString(bytes);
+        var (message, truncated) = LongLine.Text(_line.AsSpan(0, _held), _lineLength, maxLineBytes);
         _held = 0;
         _lineLength = 0;
         var (level, written) = LogLine.Read(message);
-        return new LogEntry(written ?? readAt, LogSourceKind.File, Path, level, message, truncated ? Truncated : NoFields);
-    }
-
-    /// <summary>The longest prefix of at most <paramref name="limit"/> bytes that does not split a UTF-8 character.</summary>
-    internal static int Utf8Boundary(ReadOnlySpan<byte> bytes, int limit)
-    {
-        var end = limit;
-        // Continuation bytes are 10xxxxxx; a character is at most four bytes, so at most three are stepped over.
-        while (end > limit - 3 && end > 0 && (bytes[end] & 0xC0) == 0x80)
-            end--;
-        return end;
+        return new LogEntry(written ?? readAt, LogSourceKind.File, Path, level, message, truncated ? LongLine.MarkOnly : NoFields);
     }
 }

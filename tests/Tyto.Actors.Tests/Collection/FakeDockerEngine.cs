@@ -42,6 +42,12 @@ internal sealed class FakeDockerEngine : IAsyncDisposable
     /// <summary>How many bytes a log response writes (and flushes) at once, so that bodies arrive in pieces that split frames and lines.</summary>
     public int LogChunkBytes { get; set; } = 7;
 
+    /// <summary>
+    /// Whether logs' <c>since</c> counts in whole seconds, as the Engine API documents it (an integer): the fraction
+    /// asked for is dropped, so every line of that second comes again.
+    /// </summary>
+    public bool SinceInWholeSeconds { get; set; }
+
     /// <summary>Log responses being written now.</summary>
     public int OpenLogs => Volatile.Read(ref _openLogs);
 
@@ -121,6 +127,8 @@ internal sealed class FakeDockerEngine : IAsyncDisposable
         }
         var query = context.Request.Query;
         var since = query["since"] is [{ } text] ? Since(text) : 0;
+        if (SinceInWholeSeconds)
+            since -= since % 1_000_000_000;
         context.Response.ContentType = log.Tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
         // Ends when the reader goes away or the engine stops.
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);

@@ -195,6 +195,26 @@ public sealed class FileTailerTests : IDisposable
     }
 
     [Fact]
+    public void After_a_restore_a_file_that_appeared_beside_the_followed_ones_starts_at_its_beginning_and_one_of_a_new_pattern_at_its_end()
+    {
+        _logs.Append("app/today.log", "");
+        IReadOnlyList<FilePosition> stored;
+        using (var before = _logs.Tailer("app/*.log"))
+        {
+            before.Poll(100);
+            stored = before.Positions;
+        }
+        _logs.Append("app/tomorrow.log", "written while down\n");
+        _logs.Append("other/old.log", "there before it was watched\n");
+
+        using var after = new FileTailer([_logs.PathOf("app/*.log"), _logs.PathOf("other/*.log")], LogFiles.MaxLineBytes, _logs.Time, stored);
+
+        Assert.Equal(["written while down"], LogFiles.Messages(after));
+        _logs.Append("other/old.log", "watched now\n");
+        Assert.Equal(["watched now"], LogFiles.Messages(after));
+    }
+
+    [Fact]
     public void A_position_restored_from_a_partial_poll_gives_the_rest()
     {
         _logs.Append("app.log", "");

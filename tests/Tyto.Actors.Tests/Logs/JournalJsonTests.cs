@@ -6,12 +6,15 @@ namespace Tyto.Actors.Tests.Logs;
 
 public sealed class JournalJsonTests
 {
+    /// <summary>The default <c>Tyto:Logs:MaxLineBytes</c>.</summary>
+    private const int MaxBytes = 16 * 1024;
+
     private static readonly IReadOnlyList<string> Recorded = FakeJournalctl.Recording();
 
     [Fact]
     public void Every_recorded_line_is_a_journal_entry_with_its_cursor()
     {
-        var entries = Recorded.Select(JournalJson.Parse).ToList();
+        var entries = Recorded.Select(l => JournalJson.Parse(l, MaxBytes)).ToList();
 
         Assert.All(entries, Assert.NotNull);
         Assert.Equal(Recorded.Select(l => JsonNode.Parse(l)!["__CURSOR"]!.GetValue<string>()), entries.Select(e => e!.Cursor));
@@ -36,7 +39,7 @@ public sealed class JournalJsonTests
                 LogSeverity.Alert, LogSeverity.Info, LogSeverity.Error, LogSeverity.Info, LogSeverity.Info,
                 LogSeverity.Warning, LogSeverity.Info, LogSeverity.Info, LogSeverity.Info, LogSeverity.Warning,
             ],
-            Recorded.Select(l => JournalJson.Parse(l)!.Entry.Level));
+            Recorded.Select(l => JournalJson.Parse(l, MaxBytes)!.Entry.Level));
     }
 
     [Theory]
@@ -69,7 +72,7 @@ public sealed class JournalJsonTests
                 "medusa-GpsLocator.service", "medusa-GpsLocator.service", "user@1000.service", "session-2.scope", "kernel",
                 "ngrok.service", "ngrok.service", "ngrok.service", "ngrok.service", "ngrok.service",
             ],
-            Recorded.Select(l => JournalJson.Parse(l)!.Entry.SourceName));
+            Recorded.Select(l => JournalJson.Parse(l, MaxBytes)!.Entry.SourceName));
 
         // The line of `cat` in a login session: session-2.scope, SYSLOG_IDENTIFIER TestRestartsJournalctlOnError, _COMM cat.
         var noUnit = Edit(3, e => e.Remove("_SYSTEMD_UNIT"));
@@ -159,6 +162,24 @@ public sealed class JournalJsonTests
         Assert.DoesNotContain("pulse_backtrace", pulseaudio.Keys);
     }
 
+    [Fact]
+    public void A_message_longer_than_the_longest_line_is_cut_at_a_character_boundary_and_marked_as_files_are()
+    {
+        // Exactly the limit, its last character two bytes: kept whole.
+        var limit = new string('x', MaxBytes - 2) + "ü";
+        // One byte more before it: the limit falls inside "ü", which goes with the rest.
+        var longer = new string('x', MaxBytes - 1) + "ü and more";
+
+        var whole = Parse(Edit(4, e => e["MESSAGE"] = limit));
+        var cut = Parse(Edit(4, e => e["MESSAGE"] = longer));
+
+        Assert.Equal(limit, whole.Message);
+        Assert.False(whole.Fields.ContainsKey("truncated"));
+        Assert.Equal(new string('x', MaxBytes - 1), cut.Message);
+        Assert.Equal("true", cut.Fields["truncated"]);
+        Assert.Equal(Parse(4).Fields.Count + 1, cut.Fields.Count);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("-- No entries --")]
@@ -167,23 +188,23 @@ public sealed class JournalJsonTests
     [InlineData("\"MESSAGE\"")]
     [InlineData("null")]
     [InlineData("{\"__CURSOR\":\"s=1\",\"__REALTIME_TIMESTAMP\":\"1732044218077593\",\"MESSAGE\":\"cut")]
-    public void Lines_that_are_no_entry_give_none(string line) => Assert.Null(JournalJson.Parse(line));
+    public void Lines_that_are_no_entry_give_none(string line) => Assert.Null(JournalJson.Parse(line, MaxBytes));
 
     [Fact]
     public void Entries_without_a_cursor_or_a_usable_time_give_none()
     {
-        Assert.Null(JournalJson.Parse(Recorded[4][..200]));
-        Assert.Null(JournalJson.Parse(Edit(4, e => e.Remove("__CURSOR"))));
-        Assert.Null(JournalJson.Parse(Edit(4, e => e["__CURSOR"] = "")));
-        Assert.Null(JournalJson.Parse(Edit(4, e => e["__CURSOR"] = 5)));
-        Assert.Null(JournalJson.Parse(Edit(4, e => e.Remove("__REALTIME_TIMESTAMP"))));
+        Assert.Null(JournalJson.Parse(Recorded[4][..200], MaxBytes));
+        Assert.Null(JournalJson.Parse(Edit(4, e => e.Remove("__CURSOR")), MaxBytes));
+        Assert.Null(JournalJson.Parse(Edit(4, e => e["__CURSOR"] = ""), MaxBytes));
+        Assert.Null(JournalJson.Parse(Edit(4, e => e["__CURSOR"] = 5), MaxBytes));
+        Assert.Null(JournalJson.Parse(Edit(4, e => e.Remove("__REALTIME_TIMESTAMP")), MaxBytes));
         foreach (var time in new[] { "yesterday", "-5", "1.5", "99999999999999999999", "300000000000000000" })
-            Assert.Null(JournalJson.Parse(Edit(4, e => e["__REALTIME_TIMESTAMP"] = time)));
+            Assert.Null(JournalJson.Parse(Edit(4, e => e["__REALTIME_TIMESTAMP"] = time), MaxBytes));
     }
 
     private static LogEntry Parse(int recorded) => Parse(Recorded[recorded]);
 
-    private static LogEntry Parse(string line) => JournalJson.Parse(line)?.Entry ?? throw new JsonException($"not an entry: {line}");
+    private static LogEntry Parse(string line) => JournalJson.Parse(line, MaxBytes)?.Entry ?? throw new JsonException($"not an entry: {line}");
 
     private static string Edit(int recorded, Action<JsonObject> edit) => Edit(Recorded[recorded], edit);
 

@@ -7,6 +7,8 @@ namespace Tyto.Actors.Tests.Logs;
 
 public sealed class JournalReaderTests : IDisposable
 {
+    private const int MaxBytes = 16 * 1024;
+
     private readonly FakeJournalctl _fake = new();
     private readonly FakeTimeProvider _time = new();
 
@@ -32,7 +34,7 @@ public sealed class JournalReaderTests : IDisposable
     public async Task The_first_start_follows_the_journal_from_now()
     {
         _fake.Install();
-        using var reader = new JournalReader(_fake.Executable, _fake.Root, null, _time);
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, null, _time);
 
         await StartedAsync(reader, 1);
         Assert.Equal(Expected(null), _fake.Arguments(0));
@@ -45,17 +47,31 @@ public sealed class JournalReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_longer_than_the_longest_line_is_cut_and_marked()
+    {
+        _fake.Install();
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, 256, null, _time);
+        await StartedAsync(reader, 1);
+
+        _fake.Append(FakeJournalctl.Entry(1, new string('a', 300)), FakeJournalctl.Entry(2, "short"));
+
+        var entries = await ReadUntilAsync(reader, "short");
+        Assert.Equal([new string('a', 256), "short"], entries.Select(e => e.Entry.Message));
+        Assert.Equal(["true", null], entries.Select(e => e.Entry.Fields.GetValueOrDefault("truncated")));
+    }
+
+    [Fact]
     public async Task Resuming_from_a_persisted_cursor_reads_every_later_entry_once()
     {
         _fake.Install();
-        var recorded = FakeJournalctl.Recording().Select(l => JournalJson.Parse(l)!.Cursor).ToList();
+        var recorded = FakeJournalctl.Recording().Select(l => JournalJson.Parse(l, MaxBytes)!.Cursor).ToList();
 
-        var first = new JournalReader(_fake.Executable, _fake.Root, recorded[2], _time);
+        var first = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, recorded[2], _time);
         await StartedAsync(first, 1);
         Assert.Equal(Expected(recorded[2]), _fake.Arguments(0));
         _fake.Append(FakeJournalctl.Entry(1, "after the recording"));
         var read = await ReadUntilAsync(first, "after the recording");
-        Assert.Equal([.. recorded[3..], JournalJson.Parse(FakeJournalctl.Entry(1, ""))!.Cursor], read.Select(e => e.Cursor));
+        Assert.Equal([.. recorded[3..], JournalJson.Parse(FakeJournalctl.Entry(1, ""), MaxBytes)!.Cursor], read.Select(e => e.Cursor));
 
         // The server stops having stored the first five of them; more is written while it is down.
         var persisted = read[4].Cursor;
@@ -63,7 +79,7 @@ public sealed class JournalReaderTests : IDisposable
         await GoneAsync(_fake.Pid(0));
         _fake.Append(FakeJournalctl.Entry(2, "while down"), FakeJournalctl.Entry(3, "also while down"));
 
-        using var second = new JournalReader(_fake.Executable, _fake.Root, persisted, _time);
+        using var second = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, persisted, _time);
         await StartedAsync(second, 2);
         _fake.Append(FakeJournalctl.Entry(4, "after the restart"));
         var resumed = await ReadUntilAsync(second, "after the restart");
@@ -79,7 +95,7 @@ public sealed class JournalReaderTests : IDisposable
         _fake.Append(FakeJournalctl.Entry(1, "stored"), FakeJournalctl.Entry(2, "Reached target System Power Off."));
         _fake.Append(FakeJournalctl.Entry(3, "Linux version 6.1.0", nextBoot));
 
-        using var reader = new JournalReader(_fake.Executable, _fake.Root, JournalJson.Parse(FakeJournalctl.Entry(1, ""))!.Cursor, _time);
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, JournalJson.Parse(FakeJournalctl.Entry(1, ""), MaxBytes)!.Cursor, _time);
         await StartedAsync(reader, 1);
 
         var read = await ReadUntilAsync(reader, "Linux version 6.1.0");
@@ -90,7 +106,7 @@ public sealed class JournalReaderTests : IDisposable
     public async Task A_child_that_exits_is_restarted_after_the_backoff_after_the_last_entry_read()
     {
         _fake.Install();
-        using var reader = new JournalReader(_fake.Executable, _fake.Root, null, _time);
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, null, _time);
         await StartedAsync(reader, 1);
         _fake.Append(FakeJournalctl.Entry(1, "before"));
         var before = Assert.Single(await ReadUntilAsync(reader, "before"));
@@ -114,7 +130,7 @@ public sealed class JournalReaderTests : IDisposable
     [Fact]
     public async Task A_missing_journalctl_is_reported_and_picked_up_once_installed()
     {
-        using var reader = new JournalReader(_fake.Executable, _fake.Root, null, _time);
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, null, _time);
 
         Assert.Empty(reader.Read(100));
         Assert.StartsWith($"{_fake.Executable} cannot be run: ", reader.Problem);
@@ -135,7 +151,7 @@ public sealed class JournalReaderTests : IDisposable
         try
         {
             Directory.CreateDirectory(root.Resolve("var/log/journal"));
-            using var reader = new JournalReader(_fake.Executable, root, null, _time);
+            using var reader = new JournalReader(_fake.Executable, root, MaxBytes, null, _time);
 
             Assert.Empty(reader.Read(100));
             Assert.Equal(
@@ -160,7 +176,7 @@ public sealed class JournalReaderTests : IDisposable
     public async Task Lines_that_are_no_entry_are_counted_and_skipped()
     {
         _fake.Install();
-        using var reader = new JournalReader(_fake.Executable, _fake.Root, null, _time);
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, null, _time);
         await StartedAsync(reader, 1);
 
         _fake.Append("Failed to get cursor: Cannot assign requested address", FakeJournalctl.Entry(1, "next")[..50], FakeJournalctl.Entry(2, "after them"));
@@ -173,7 +189,7 @@ public sealed class JournalReaderTests : IDisposable
     public async Task A_cursor_journalctl_refuses_is_dropped_and_the_journal_followed_from_now()
     {
         _fake.Install();
-        using var reader = new JournalReader(_fake.Executable, _fake.Root, "s=gone", _time);
+        using var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, "s=gone", _time);
 
         await Poll.UntilAsync(() => reader.Read(100).Count == 0 && reader.Problem is not null, "the refused cursor was reported");
         Assert.Equal($"{_fake.Executable} exited with code 1: Failed to seek to cursor: Invalid argument; following from now on", reader.Problem);
@@ -187,7 +203,7 @@ public sealed class JournalReaderTests : IDisposable
     public async Task Disposing_kills_the_child()
     {
         _fake.Install();
-        var reader = new JournalReader(_fake.Executable, _fake.Root, null, _time);
+        var reader = new JournalReader(_fake.Executable, _fake.Root, MaxBytes, null, _time);
         await StartedAsync(reader, 1);
 
         reader.Dispose();

@@ -63,6 +63,28 @@ public sealed class LogSourceActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_position_that_moved_without_entries_is_handed_over_alone_once()
+    {
+        // Nothing to read, but a position: where the (empty) source was first followed from.
+        var reader = new ListReader([]);
+        var stored = new ConcurrentQueue<LogsRead>();
+        Start(LogSourceActor.PropsFor(
+            new LogSource(LogSourceKind.File, _ => reader),
+            () => Task.FromResult<string?>(null),
+            read =>
+            {
+                stored.Enqueue(read);
+                return Task.CompletedTask;
+            }));
+
+        await Poll.UntilAsync(() => reader.Reads > 3, "the source is read again after the position was handed over");
+
+        var batch = Assert.Single(stored);
+        Assert.Empty(batch.Entries);
+        Assert.Equal("0", batch.Position);
+    }
+
+    [Fact]
     public async Task A_position_the_store_could_not_load_is_asked_for_again()
     {
         var attempts = 0;
