@@ -204,11 +204,8 @@ public sealed class Outbox : IDisposable
         var size = JsonSerializer.SerializeToUtf8Bytes(entry, AgentWire.Json).Length;
         if (size <= MaxEntryBytes)
             return (entry, size);
-        // A character takes at most six bytes as JSON (an escape): this many always fit, with room for the rest.
-        var length = Math.Min(entry.Message.Length, MaxEntryBytes / 8);
-        if (length > 0 && char.IsHighSurrogate(entry.Message[length - 1]))
-            length--;
-        var cut = entry with { Message = entry.Message[..length], Fields = new Dictionary<string, string> { ["truncated"] = "true" } };
+        // A byte of UTF-8 takes at most six as JSON (an escape): so cut, the message fits with room for the rest.
+        var cut = entry with { Message = LongLine.Cut(entry.Message, MaxEntryBytes / 8).Text, Fields = LongLine.MarkOnly };
         return (cut, JsonSerializer.SerializeToUtf8Bytes(cut, AgentWire.Json).Length);
     }
 

@@ -6,9 +6,9 @@ namespace Tyto.Collection.Logs;
 /// <summary>
 /// The one rule for lines longer than <c>Tyto:Logs:MaxLineBytes</c>, whichever source they come from (a file's line, a
 /// journal entry's message, a container's line): cut to that many bytes of UTF-8 at a character boundary, and marked
-/// with the field <c>truncated</c> set to <c>true</c>.
+/// with the field <c>truncated</c> set to <c>true</c>. An agent's outbox cuts by the same rule an entry too large for a frame.
 /// </summary>
-internal static class LongLine
+public static class LongLine
 {
     /// <summary>The field that marks a line as cut.</summary>
     public const string Field = "truncated";
