@@ -136,11 +136,13 @@ public static class LogsLoad
         var probed = probing.Since(probesBefore);
         foreach (var producer in producers)
             producer.Shutdown();
+        // A kill switch stops its stream a moment later: what passes it meanwhile is offered too.
         var drain = Stopwatch.StartNew();
-        var offeredAll = Interlocked.Read(ref offered) + probing.Count;
-        while (Stored(database, firstId) < offeredAll && drain.Elapsed < TimeSpan.FromSeconds(60))
+        long OfferedAll() => Interlocked.Read(ref offered) + probing.Count;
+        while (Stored(database, firstId) < OfferedAll() && drain.Elapsed < TimeSpan.FromSeconds(60))
             await Task.Delay(100);
         var storedAll = Stored(database, firstId);
+        var offeredAll = OfferedAll();
         await stop.CancelAsync();
         await probing.Task;
         probes.Complete();
