@@ -50,7 +50,7 @@ public static class TytoApi
         services.AddSingleton(sp => new LiveFrames(
             sp.GetRequiredService<MetricsHub>().Samples, sp.GetRequiredService<AlertsHub>().Events, sp.GetRequiredService<IMaterializer>(), SseFrame.Metrics));
         services.AddSingleton(sp => LogHub.Get(sp.GetRequiredService<ActorSystem>()));
-        services.AddSingleton(sp => new LogFrames(sp.GetRequiredService<LogHub>().Written, sp.GetRequiredService<IMaterializer>()));
+        services.AddSingleton<LogFrames>();
         services.AddSingleton<SseConnections>();
         services.AddAgentEndpoint();
         return services;

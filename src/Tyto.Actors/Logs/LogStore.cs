@@ -71,13 +71,19 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
                 if (record.Id > LogIds.Last(ms))
                     throw new InvalidOperationException($"More than {LogIds.Slots} log entries at {HistoryTime.FromUnixMs(ms):O}: the batch is refused.");
             }
-            await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = BulkCopyType.MultipleRows }, records.Select(r => r.Record), cancellationToken);
+            SqliteLogIndex.Insert(db, [.. records.Select(r => r.Record)]);
         }
         foreach (var ((agentId, sourceKey), position) in positions)
             await db.InsertOrReplaceAsync(new LogPositionRecord { AgentId = agentId, SourceKey = sourceKey, Position = position }, token: cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return [.. records.Select(r => new StoredLogEntry(LogIds.Format(r.Record.Id), r.Record.AgentId, r.Entry with { Timestamp = HistoryTime.FromUnixMs(r.Record.Timestamp) }))];
+        return [.. records.Select(r => new StoredLogEntry(LogIds.Format(r.Record.Id), r.Record.AgentId, AsStored(r.Entry, r.Record.Timestamp)))];
     }
+
+    /// <summary>The entry as a query reads it back: its time to the millisecond.</summary>
+    private static LogEntry AsStored(LogEntry entry, long unixMs) =>
+        entry.Timestamp.Ticks % TimeSpan.TicksPerMillisecond == 0 && entry.Timestamp.Kind == DateTimeKind.Utc
+            ? entry
+            : entry with { Timestamp = HistoryTime.FromUnixMs(unixMs) };
 
     /// <summary>Where the source <paramref name="sourceKey"/> of <paramref name="agentId"/> resumes, if it stored a position.</summary>
     public async Task<string?> PositionAsync(string agentId, string sourceKey, CancellationToken cancellationToken = default)

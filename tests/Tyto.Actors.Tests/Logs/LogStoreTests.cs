@@ -257,6 +257,29 @@ public sealed class LogStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_of_the_version_that_indexed_each_line_by_trigger_indexes_each_line_once()
+    {
+        using (var db = _logs.Database.Open())
+        {
+            db.Execute("DROP TRIGGER logs_counted");
+            db.Execute("""
+                CREATE TRIGGER logs_inserted AFTER INSERT ON logs BEGIN
+                    INSERT INTO logs_fts (rowid, message) VALUES (new.id, new.message);
+                    UPDATE log_usage SET bytes = bytes + octet_length(new.message) + coalesce(octet_length(new.fields), 0);
+                END
+                """);
+        }
+
+        _logs.Database.EnsureCreated();
+        await _logs.WriteAsync("local", TestLogs.Entry(Start, "indexed once"));
+
+        Assert.Equal(1, (await Store.QueryAsync(new LogQuery { Text = "indexed" })).Total);
+        using var check = _logs.Database.Open();
+        Assert.Equal(1, check.Execute<long>("SELECT count(*) FROM logs_fts WHERE logs_fts MATCH 'indexed'"));
+        Assert.Equal("indexed once".Length, check.Execute<long>(SqliteLogIndex.UsageSql));
+    }
+
+    [Fact]
     public async Task A_restarted_server_keeps_entries_positions_batches_and_the_size_it_counted()
     {
         using var logs = new TestLogs(o => o.MaxMb = 1);
