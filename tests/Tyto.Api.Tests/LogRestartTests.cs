@@ -34,16 +34,7 @@ public sealed class LogRestartTests
             await using (var first = await TytoHost.StartAsync(dataDir, settings))
             {
                 using var admin = await first.LoginAsync();
-                // A file there at the first read is followed from its end: write until the source has seen it.
-                var warmups = 0;
-                await Poll.ForAsync(
-                    async () =>
-                    {
-                        await File.AppendAllTextAsync(file, $"warming up {++warmups}\n");
-                        return await MessagesAsync(admin, "file");
-                    },
-                    messages => messages.Count > 0,
-                    "the file source reads the file");
+                await WatchedFiles.WarmUpAsync(admin, file);
                 await File.AppendAllTextAsync(file, "before 1\nbefore 2\n");
                 await FoundAsync(admin, ofFile, "before 2");
                 await File.AppendAllTextAsync(file, "before 3\n");

@@ -21,16 +21,7 @@ public sealed class LogsTests(SharedHost shared) : IClassFixture<SharedHost>
             await File.WriteAllTextAsync(file, "there before the server\n");
             await using var host = await TytoHost.StartAsync(null, $"--Tyto:Logs:Files:0={folder}/*.log");
             using var admin = await host.LoginAsync();
-            // A file there at the server's first read is followed from its end: append until the source has seen it.
-            var attempt = 0;
-            await Poll.ForAsync(
-                async () =>
-                {
-                    await File.AppendAllTextAsync(file, $"warming up {++attempt}\n");
-                    return await Messages(admin, "/api/v1/logs?source=file");
-                },
-                messages => messages.Count > 0,
-                "the file source reads the file");
+            await WatchedFiles.WarmUpAsync(admin, file);
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await using var stream = await SseReader.OpenAsync(
                 host.Client, $"/api/v1/logs/stream?source=file&level=error,crit&q=quota&access_token={await host.TokenAsync()}", deadline.Token);
