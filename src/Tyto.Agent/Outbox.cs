@@ -85,6 +85,7 @@ public sealed class Outbox : IDisposable
         _samples.Insert(new StoredSample { Id = seq, At = (long)(sample.Timestamp - DateTime.UnixEpoch).TotalMilliseconds, Payload = payload });
         _state.Samples++;
         Added(payload.Length);
+        _counters.Upsert(_state);
         _database.Commit();
         return new SampleFrame(seq, sample);
     }
@@ -145,7 +146,10 @@ public sealed class Outbox : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    /// <summary>Counts <paramref name="bytes"/> more held, and lets the oldest go while over the bound (always keeping the newest).</summary>
+    /// <summary>
+    /// Counts <paramref name="bytes"/> more held, and lets the oldest go while over the bound (always keeping the newest);
+    /// the caller writes the counters once for its transaction.
+    /// </summary>
     private void Added(long bytes)
     {
         _state.Bytes += bytes;
@@ -158,7 +162,6 @@ public sealed class Outbox : IDisposable
             _state.Dropped++;
             Buffered--;
         }
-        _counters.Upsert(_state);
     }
 
     /// <summary>Deletes what is held under <paramref name="seq"/>; the bytes it took, or null when nothing was.</summary>
