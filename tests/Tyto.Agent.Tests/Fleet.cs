@@ -135,14 +135,6 @@ public sealed class Fleet : IAsyncDisposable
         return (messages, page.GetProperty("total").GetInt32());
     }
 
-    /// <summary>Opens <paramref name="path"/> (an SSE stream) and returns its reader once the server answered.</summary>
-    public async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenStreamAsync(string path, CancellationToken cancellationToken)
-    {
-        var response = await Api.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        return (response, new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken)));
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes)

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tyto.Actors.Tests;
+using Tyto.Api.Tests;
 using Tyto.Collection.Channel;
 
 namespace Tyto.Agent.Tests;
@@ -153,12 +155,11 @@ public sealed class FleetTests
             "the agent's file source reads the file");
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var (response, stream) = await fleet.OpenStreamAsync("/api/v1/logs/stream?agent_id=edge-6&level=error", deadline.Token);
-        using (response)
-        using (stream)
+        await using (var stream = await SseReader.OpenAsync(fleet.Api, "/api/v1/logs/stream?agent_id=edge-6&level=error", deadline.Token))
         {
+            Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
             File.AppendAllText(file, "INFO routine\nERROR disk on fire\n");
-            var live = await NextLogAsync(stream, deadline.Token);
+            var live = await stream.NextOfTypeAsync("log", deadline.Token);
             Assert.Equal(("edge-6", "file", file, "error", "ERROR disk on fire"),
                 (live.GetProperty("agent_id").GetString(), live.GetProperty("source").GetString(), live.GetProperty("source_name").GetString(),
                     live.GetProperty("level").GetString(), live.GetProperty("message").GetString()));
@@ -176,20 +177,6 @@ public sealed class FleetTests
         Assert.Equal(outage, messages);
         await fleet.AgentWhenAsync("edge-6", a => a.GetProperty("buffered").GetInt64() == 0, "done with its backlog");
         Assert.Equal(outage.Length, (await fleet.LogsAsync("agent_id=edge-6&q=away")).Total);
-    }
-
-    /// <summary>The data of the next <c>log</c> event of an SSE stream.</summary>
-    private static async Task<JsonElement> NextLogAsync(StreamReader stream, CancellationToken cancellationToken)
-    {
-        var type = "";
-        while (await stream.ReadLineAsync(cancellationToken) is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
-                type = line["event: ".Length..];
-            else if (type == "log" && line.StartsWith("data: ", StringComparison.Ordinal))
-                return JsonSerializer.Deserialize<JsonElement>(line["data: ".Length..]);
-        }
-        throw new EndOfStreamException("the stream ended without a log event");
     }
 
     /// <summary>Stops the agent, then compares its outbox with its history: each sample it took and had acknowledged is stored, none twice.</summary>
