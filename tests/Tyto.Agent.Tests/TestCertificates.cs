@@ -12,9 +12,10 @@ public static class TestCertificates
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest("CN=Test CA", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var now = DateTimeOffset.UtcNow;
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(2));
         var csr = CertificateRequest.LoadSigningRequestPem(files.CreateSigningRequest(agentId), HashAlgorithmName.SHA256);
-        using var issued = csr.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3]);
+        using var issued = csr.Create(ca, now.AddMinutes(-5), now.AddDays(1), [1, 2, 3]);
         files.StoreCertificate(issued.ExportCertificatePem(), ca.ExportCertificatePem());
     }
 }
