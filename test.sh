@@ -41,6 +41,21 @@ else
   echo "test.sh: logrotate is not available; the logrotate rotation tests are skipped" >&2
 fi
 
+# The dashboard: Node for its type check and unit tests (front-end packages pinned by src/Tyto.Web/package-lock.json),
+# and Debian's Chromium for the browser tests; each installed when missing.
+apt_install() {
+  { apt-get install -y -qq --no-install-recommends "$@" || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"; }; } >/dev/null
+}
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  apt_install chromium fonts-dejavu-core
+fi
+TYTO_CHROMIUM="$(command -v chromium || true)"
+export TYTO_CHROMIUM
+(cd src/Tyto.Web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check && npm test)
+
 dotnet restore Tyto.sln
 dotnet build Tyto.sln --no-restore
 dotnet format Tyto.sln --no-restore --verify-no-changes

@@ -8,6 +8,7 @@ using Tyto.Actors.Persistence;
 using Tyto.Api;
 using Tyto.Api.AgentChannel;
 using Tyto.Collection;
+using Tyto.Web;
 
 namespace Tyto.Host;
 
@@ -36,6 +37,7 @@ public static partial class TytoServer
         builder.Services.AddSingleton<LogStore>();
         builder.Services.AddTransient<IStartupFilter, KestrelEndpoints>();
         builder.Services.AddTytoApi();
+        builder.Services.AddDashboard();
         builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(
             options, database, services.GetRequiredService<CertificateAuthority>(), services.GetRequiredService<ILoggerFactory>()));
@@ -45,6 +47,7 @@ public static partial class TytoServer
 
         var app = builder.Build();
         app.UseTytoApi();
+        app.UseDashboard();
         var dataDir = Path.GetFullPath(options.DataDir);
         app.Lifetime.ApplicationStarted.Register(() =>
         {

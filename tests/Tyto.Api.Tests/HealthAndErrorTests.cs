@@ -114,7 +114,8 @@ public sealed class HealthAndErrorTests(SharedHost shared)
 
     [Theory]
     [InlineData("GET //api//v1//users HTTP/1.1", 404, "NOT_FOUND")]
-    [InlineData("GET /no/such/page HTTP/1.1", 404, "NOT_FOUND")]
+    [InlineData("POST /no/such/page HTTP/1.1", 404, "NOT_FOUND")]
+    [InlineData("GET /assets/no-such-version/main.js HTTP/1.1", 404, "NOT_FOUND")]
     public async Task Errors_outside_api_paths_are_envelopes_too(string requestLine, int status, string code)
     {
         var response = await RawHttp.SendAsync(shared.Host.Address, $"{requestLine}\r\nHost: localhost\r\nConnection: close\r\n\r\n");

@@ -1,0 +1,53 @@
+// How numbers and times read on screen.
+
+const ByteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** 1536 → "1.5 KiB". */
+export function bytes(/** @type {number | null | undefined} */ value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  let unit = 0;
+  let scaled = Math.abs(value);
+  while (scaled >= 1024 && unit < ByteUnits.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || scaled >= 100 ? 0 : scaled >= 10 ? 1 : 2;
+  return `${value < 0 ? '-' : ''}${scaled.toFixed(digits)} ${ByteUnits[unit]}`;
+}
+
+/** Bytes per second: "1.5 KiB/s". */
+export const rate = (/** @type {number | null | undefined} */ value) => (value === null || value === undefined ? '–' : `${bytes(value)}/s`);
+
+/** 12.345 → "12.3 %". */
+export function percent(/** @type {number | null | undefined} */ value) {
+  return value === null || value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(1)} %`;
+}
+
+/** 93784 s → "1 d 2 h". */
+export function duration(/** @type {number} */ seconds) {
+  const units = /** @type {const} */ ([['d', 86400], ['h', 3600], ['min', 60], ['s', 1]]);
+  const parts = [];
+  let rest = Math.max(0, Math.round(seconds));
+  for (const [name, size] of units) {
+    if (rest >= size || (parts.length === 0 && size === 1)) {
+      parts.push(`${Math.floor(rest / size)} ${name}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+/** An ISO time as the browser's locale shows it, to the second. */
+export function dateTime(/** @type {string | number | Date | null | undefined} */ value) {
+  if (value === null || value === undefined) return '–';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? '–' : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+/** How long ago an ISO time was: "5 s ago", "3 min ago". */
+export function ago(/** @type {string | null | undefined} */ value, now = Date.now()) {
+  if (!value) return 'never';
+  const seconds = (now - new Date(value).getTime()) / 1000;
+  return seconds < 1 ? 'just now' : `${duration(seconds)} ago`;
+}
