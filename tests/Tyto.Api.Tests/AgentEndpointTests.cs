@@ -23,6 +23,8 @@ public sealed class AgentEndpointTests(SharedHost fixture) : IClassFixture<Share
 
         using (var health = await agent.GetAsync("/health"))
             await health.ErrorAsync(HttpStatusCode.NotFound, "NOT_FOUND");
+        using (var dashboard = await agent.GetAsync("/hosts/local"))
+            await dashboard.ErrorAsync(HttpStatusCode.NotFound, "NOT_FOUND");
         using (var login = await agent.PostAsJsonAsync("/api/v1/auth/login", new { username = "admin", password = TytoHost.AdminPassword }))
             await login.ErrorAsync(HttpStatusCode.NotFound, "NOT_FOUND");
         using (var enroll = await Host.Client.PostAsJsonAsync(AgentWire.EnrollPath, new { agent_id = "web-1" }))
