@@ -7,6 +7,7 @@ import { interceptLinks, navigate, useLocation } from './lib/router.js';
 import { SessionContext, sessionOf } from './lib/session.js';
 import { DashboardPermission, allowed, match } from './routes.js';
 import { holds } from './lib/permissions.js';
+import { applyTheme, currentTheme } from './lib/theme.js';
 import { Layout } from './components/layout.js';
 import { Empty, ErrorState, Loading } from './components/states.js';
 import SignIn from './pages/signin.js';
@@ -88,5 +89,6 @@ function App() {
   <//>`;
 }
 
+applyTheme(currentTheme());
 interceptLinks();
 render(html`<${App} />`, /** @type {HTMLElement} */ (document.getElementById('app')));

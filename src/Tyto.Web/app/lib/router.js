@@ -47,6 +47,7 @@ export function interceptLinks() {
     const link = event.target instanceof Element ? event.target.closest('a') : null;
     if (!link || link.target || link.hasAttribute('download') || link.origin !== location.origin) return;
     if (link.pathname.startsWith('/api/') || link.pathname.startsWith('/docs')) return;
+    if (link.hash && link.pathname === location.pathname) return;
     event.preventDefault();
     navigate(link.pathname + link.search);
   });
