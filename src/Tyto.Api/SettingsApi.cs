@@ -18,8 +18,15 @@ public static class SettingsApi
 
     public static IEndpointRouteBuilder MapSettingsApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/api/v1/settings/refresh", ReadRefresh).RequirePermission(Permissions.SettingsRead).WithName("GetRefreshInterval").Produces<RefreshResponse>();
         app.MapPost("/api/v1/settings/refresh", ChangeRefresh).RequirePermission(Permissions.SettingsWrite).WithName("ChangeRefreshInterval").Produces<RefreshResponse>();
         return app;
+    }
+
+    private static async Task<IResult> ReadRefresh(IRequiredActor<CollectionSettingsSingleton> settings, CancellationToken cancellationToken)
+    {
+        var current = await settings.ActorRef.Ask<CollectionSettings>(GetCollectionSettings.Instance, Agents.AskTimeout, cancellationToken);
+        return TypedResults.Ok(new RefreshResponse(current.RefreshIntervalSeconds));
     }
 
     private static async Task<IResult> ChangeRefresh(RefreshRequest request, IRequiredActor<CollectionSettingsSingleton> settings, CancellationToken cancellationToken)

@@ -14,12 +14,14 @@ public sealed class SettingsValidationTests(SharedHost shared)
     [InlineData("{\"interval\":\"fast\"}", "INVALID_REQUEST")]
     [InlineData("{\"interval\":1.5}", "INVALID_REQUEST")]
     [InlineData("[1]", "INVALID_REQUEST")]
-    public async Task Refresh_interval_outside_1_to_3600_seconds_is_400(string json, string code)
+    public async Task Refresh_interval_outside_1_to_3600_seconds_is_400_and_changes_nothing(string json, string code)
     {
         using var response = await shared.Admin.SendRawAsync(HttpMethod.Post, "/api/v1/settings/refresh", json);
         var body = await response.ErrorAsync(HttpStatusCode.BadRequest, code);
         if (code == "VALIDATION_FAILED")
             Assert.True(body.GetProperty("details").TryGetProperty("interval", out _));
+        using var current = await shared.Admin.GetAsync("/api/v1/settings/refresh");
+        Assert.Equal(1, (await current.JsonAsync(HttpStatusCode.OK)).GetProperty("interval").GetInt32());
     }
 }
 
@@ -50,8 +52,12 @@ public sealed class RefreshIntervalTests : IAsyncLifetime
 
         var fast = await GapsAsync(stream, 4, deadline.Token);
 
+        using (var before = await _admin.GetAsync("/api/v1/settings/refresh"))
+            Assert.Equal(1, (await before.JsonAsync(HttpStatusCode.OK)).GetProperty("interval").GetInt32());
         using (var response = await _admin.PostJsonAsync("/api/v1/settings/refresh", new { interval = 3 }))
             Assert.Equal(3, (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("interval").GetInt32());
+        using (var after = await _admin.GetAsync("/api/v1/settings/refresh"))
+            Assert.Equal(3, (await after.JsonAsync(HttpStatusCode.OK)).GetProperty("interval").GetInt32());
         // The sample already on its way was collected at the old pace.
         await stream.NextSampleAsync(deadline.Token);
         var slow = await GapsAsync(stream, 3, deadline.Token);

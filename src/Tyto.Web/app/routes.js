@@ -20,7 +20,7 @@ export const routes = [
   { path: '/admin/users', title: 'Users', requires: ['users:read'], nav: 'admin', load: () => import('./pages/users.js') },
   { path: '/admin/roles', title: 'Roles', requires: ['roles:read'], nav: 'admin', load: () => import('./pages/roles.js') },
   { path: '/admin/audit', title: 'Audit log', requires: ['audit:read'], nav: 'admin', load: () => import('./pages/audit.js') },
-  { path: '/admin/settings', title: 'Settings', requires: ['settings:write'], nav: 'admin', load: () => import('./pages/settings.js') },
+  { path: '/admin/settings', title: 'Settings', requires: ['settings:read'], nav: 'admin', load: () => import('./pages/settings.js') },
   { path: '/profile', title: 'Profile', requires: [], nav: null, load: () => import('./pages/profile.js') },
 ];
 
