@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Tyto.Actors.Tests;
 using Tyto.Api.Tests;
 
 namespace Tyto.Web.Tests;
@@ -114,5 +115,36 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
         await Assertions.Expect(tab.Page.GetByRole(AriaRole.Spinbutton)).ToHaveCountAsync(0);
         await Assertions.Expect(tab.Page.GetByRole(AriaRole.Button, new() { Name = "Save thresholds" })).ToHaveCountAsync(0);
         tab.AssertClean();
+    }
+
+    [Fact]
+    public async Task Acknowledging_an_alert_that_resolved_meanwhile_shows_the_APIs_refusal()
+    {
+        using var api = await _host.LoginAsync();
+        (await api.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
+        await Poll.UntilAsync(async () => (await MemoryAlertsAsync(api)) == 1, "the memory alert is raised");
+        await using var tab = await chromium.OpenAsync(_host.Address);
+        tab.Expect("status of 409");
+        tab.Expect("net::ERR_FAILED");
+        // Without its stream the page cannot learn of the resolution, as on a connection that is down.
+        await tab.Page.RouteAsync("**/api/v1/stream?**", route => route.AbortAsync());
+        await tab.SignInAsync(path: "/alerts");
+        var board = tab.Page.GetByRole(AriaRole.Region, new() { Name = "Active" });
+        var acknowledge = board.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Acknowledge memory on ") });
+        await Assertions.Expect(acknowledge).ToBeVisibleAsync();
+
+        (await api.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 90, critical = 99 } })).EnsureSuccessStatusCode();
+        await Poll.UntilAsync(async () => (await MemoryAlertsAsync(api)) == 0, "the memory alert resolves", TimeSpan.FromSeconds(30));
+        await acknowledge.ClickAsync();
+
+        await Assertions.Expect(board.GetByRole(AriaRole.Alert)).ToContainTextAsync("is resolved; only active alerts can be acknowledged");
+        await Assertions.Expect(board.GetByText("memory", new() { Exact = true })).ToHaveCountAsync(0);
+        tab.AssertClean();
+    }
+
+    private static async Task<int> MemoryAlertsAsync(HttpClient api)
+    {
+        using var response = await api.GetAsync("/api/v1/alerts");
+        return (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("alerts").EnumerateArray().Count(a => a.GetProperty("type").GetString() == "memory");
     }
 }
