@@ -43,6 +43,8 @@ export default function Alerts({ search }) {
   const shown = useRef(alerts);
   shown.current = alerts;
 
+  // Another host's board is not this one's, even while this one loads.
+  useEffect(() => setAlerts(null), [host]);
   useEffect(() => {
     const data = /** @type {{ alerts: Alert[], config: Thresholds } | undefined} */ (board.data);
     if (!data) return;
