@@ -3,12 +3,16 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tyto.Agent.Tests;
 using Tyto.Api.Tests;
+using Tyto.Collection;
 
 namespace Tyto.Web.Tests;
 
 /// <summary>The agents page against a real server, with real agent processes enrolling at its agent endpoint on loopback.</summary>
 public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
 {
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
+
     private readonly string _agents = Directory.CreateTempSubdirectory("tyto-web-agents-").FullName;
     private TytoHost _host = null!;
     private HttpClient _admin = null!;
@@ -74,6 +78,13 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
         var card = tab.Page.GetByRole(AriaRole.Listitem, new() { Name = "Web 1", Exact = true });
         await Assertions.Expect(card.GetByText("online", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(card.Locator("dt:text-is('CPU') + dd .num")).ToHaveTextAsync(new Regex(@"^\d+\.\d %$"), new() { Timeout = 30_000 });
+
+        // Frozen, the agent keeps its connection open and the server still lists it online: silence past the heartbeat
+        // timeout turns it offline all the same, and its next sample back online.
+        Assert.Equal(SignalOutcome.Sent, ProcessSignals.Send(agent.Id, Sigstop));
+        await Assertions.Expect(card.GetByText("offline", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal(SignalOutcome.Sent, ProcessSignals.Send(agent.Id, Sigcont));
+        await Assertions.Expect(card.GetByText("online", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
         Assert.Equal(0, await agent.StopAsync());
         await Assertions.Expect(card.GetByText("offline", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });

@@ -33,7 +33,6 @@ const MissedBeats = 3;
  * @property {string} name
  * @property {string} hostname
  * @property {string} status  the agent's status, `offline` when an online host stopped sending samples
- * @property {boolean} silent  online for the server, but no sample within the heartbeat timeout
  * @property {string | null} lastSeen
  * @property {Reading | null} reading
  * @property {HostAlerts} alerts
@@ -139,13 +138,11 @@ const NoAlerts = /** @type {HostAlerts} */ ({ count: 0, level: null, unacknowled
 export function hostRows(agents, readings, alerts, since, now) {
   return agents.map((agent) => {
     const reading = readings.get(agent.id) ?? null;
-    const silent = agent.status === 'online' && isSilent(reading, since, now);
     return {
       id: agent.id,
       name: agent.name || agent.id,
       hostname: reading?.hostname ?? agent.hostname,
-      status: silent ? 'offline' : agent.status,
-      silent,
+      status: agent.status === 'online' && isSilent(reading, since, now) ? 'offline' : agent.status,
       lastSeen: agent.last_seen,
       reading,
       alerts: alerts.get(agent.id) ?? NoAlerts,

@@ -27,7 +27,7 @@ export default function Overview({ search }) {
   const sort = sortKey(params.get('sort'));
   const [text, setText] = useState(params.get('q') ?? '');
 
-  const agents = useApi(/** @type {string} */ ('/api/v1/agents'));
+  const agents = useApi('/api/v1/agents');
   useInterval(agents.reload, HeartbeatMs);
 
   const readings = useRef(/** @type {Map<string, import('../lib/fleet.js').Reading>} */ (new Map()));
@@ -44,7 +44,7 @@ export default function Overview({ search }) {
     metrics: (sample) => readings.current.set(sample.agentId, read(readings.current.get(sample.agentId), sample, Date.now())),
     alert: (event) => {
       if (board.current) applyAlertEvent(board.current, event);
-      else early.current.push(event);
+      else if (seesAlerts) early.current.push(event);
     },
   });
 
@@ -170,7 +170,7 @@ function HostCard({ row, thresholds, seesAlerts, now }) {
       <span class=${`badge ${row.status}`}>${row.status}</span>
     </div>
     <p class="host-sub muted">${row.hostname || row.id}${row.name !== row.id ? html` · <code>${row.id}</code>` : null}</p>
-    ${row.silent ? html`<p class="host-silent">Stopped reporting: ${reading ? `last sample ${ago(new Date(reading.receivedAt).toISOString(), now)}` : 'no sample since the page opened'}</p>` : null}
+    ${reading && row.status !== 'online' ? html`<p class="host-silent">Last sample ${ago(new Date(reading.receivedAt).toISOString(), now)}</p>` : null}
     ${reading
       ? html`<dl class="host-metrics">
           <${Gauge} label="CPU" value=${reading.cpu} threshold=${thresholds?.cpu} />
@@ -178,7 +178,7 @@ function HostCard({ row, thresholds, seesAlerts, now }) {
           <${Gauge} label=${reading.disk ? `Disk ${reading.disk.mount}` : 'Disk'} value=${reading.disk?.percent} threshold=${thresholds?.disk} />
           <div class="gauge network">
             <dt>Network</dt>
-            <dd class="num"><span title="received">↓ ${rate(reading.rx)}</span> <span title="sent">↑ ${rate(reading.tx)}</span></dd>
+            <dd class="num" aria-label=${`received ${rate(reading.rx)}, sent ${rate(reading.tx)}`}><span>↓ ${rate(reading.rx)}</span> <span>↑ ${rate(reading.tx)}</span></dd>
           </div>
         </dl>`
       : html`<p class="host-nodata muted">
