@@ -33,8 +33,8 @@ const count = new Intl.NumberFormat();
 
 export default function Agents() {
   const { can } = useSession();
-  const agents = useApi(/** @type {string} */ ('/api/v1/agents'));
-  const pending = useApi(/** @type {string} */ ('/api/v1/agents/pending'));
+  const agents = useApi('/api/v1/agents');
+  const pending = useApi('/api/v1/agents/pending');
   const reload = () => {
     agents.reload();
     pending.reload();
