@@ -41,46 +41,45 @@ export default function Agents() {
   };
   useInterval(reload, HeartbeatMs);
   const [confirmDialog, ask] = useConfirm();
-  const [busy, setBusy] = useState(/** @type {string | null} */ (null));
+  const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState(/** @type {any} */ (null));
 
   /**
    * Carries out an action on one agent after asking, when `question` is given; its error is shown above the lists.
-   * @param {string} key  what is busy meanwhile
    * @param {() => Promise<unknown>} action
    * @param {import('../components/confirm.js').Question} [question]
    */
-  const act = async (key, action, question) => {
+  const act = async (action, question) => {
     if (question && !(await ask(question))) return;
     setActionError(null);
-    setBusy(key);
+    setBusy(true);
     try {
       await action();
     } catch (e) {
       setActionError(e);
     } finally {
-      setBusy(null);
+      setBusy(false);
       reload();
     }
   };
   const id = (/** @type {string} */ agentId) => encodeURIComponent(agentId);
-  const approve = (/** @type {AgentView} */ a) => act(`approve:${a.id}`, () => post(`/api/v1/agents/pending/${id(a.id)}/approve`));
+  const approve = (/** @type {AgentView} */ a) => act(() => post(`/api/v1/agents/pending/${id(a.id)}/approve`));
   const reject = (/** @type {AgentView} */ a) =>
-    act(`reject:${a.id}`, () => post(`/api/v1/agents/pending/${id(a.id)}/reject`), {
+    act(() => post(`/api/v1/agents/pending/${id(a.id)}/reject`), {
       title: `Reject ${a.id}?`,
-      message: 'The request is forgotten; the agent stops asking. It may ask again later.',
+      message: 'The agent is told no and exits; the request is forgotten. Restarted, it asks again.',
       confirm: 'Reject',
       danger: true,
     });
   const revoke = (/** @type {AgentView} */ a) =>
-    act(`revoke:${a.id}`, () => post(`/api/v1/agents/${id(a.id)}/revoke`), {
+    act(() => post(`/api/v1/agents/${id(a.id)}/revoke`), {
       title: `Revoke ${a.id}?`,
       message: 'Its certificate is refused from now on and its connection closes. To come back it must enroll again and be approved.',
       confirm: 'Revoke',
       danger: true,
     });
   const remove = (/** @type {AgentView} */ a) =>
-    act(`delete:${a.id}`, () => del(`/api/v1/agents/${id(a.id)}`), {
+    act(() => del(`/api/v1/agents/${id(a.id)}`), {
       title: `Delete ${a.id}?`,
       message: 'Its connection closes and its alerts resolve; its history stays.',
       confirm: 'Delete',
@@ -105,8 +104,8 @@ export default function Agents() {
                   <td title=${dateTime(a.registered_at)}>${ago(a.registered_at)}</td>
                   ${can('agents:approve')
                     ? html`<td class="agents-actions">
-                        <button type="button" class="primary" disabled=${busy !== null} onClick=${() => approve(a)} aria-label=${`Approve ${a.id}`}>Approve</button>
-                        <button type="button" disabled=${busy !== null} onClick=${() => reject(a)} aria-label=${`Reject ${a.id}`}>Reject</button>
+                        <button type="button" class="primary" disabled=${busy} onClick=${() => approve(a)} aria-label=${`Approve ${a.id}`}>Approve</button>
+                        <button type="button" disabled=${busy} onClick=${() => reject(a)} aria-label=${`Reject ${a.id}`}>Reject</button>
                       </td>`
                     : null}
                 </tr>`)}
@@ -140,7 +139,7 @@ function AgentName({ agent }) {
 }
 
 /**
- * @param {{ agents: AgentView[], busy: string | null, onRevoke: ((a: AgentView) => void) | null, onDelete: ((a: AgentView) => void) | null }} props
+ * @param {{ agents: AgentView[], busy: boolean, onRevoke: ((a: AgentView) => void) | null, onDelete: ((a: AgentView) => void) | null }} props
  */
 function AgentTable({ agents, busy, onRevoke, onDelete }) {
   if (agents.length === 0) return html`<${Empty} title="No hosts yet" />`;
@@ -170,10 +169,10 @@ function AgentTable({ agents, busy, onRevoke, onDelete }) {
           ${withActions
             ? html`<td class="agents-actions">
                 ${onRevoke && a.certificate && a.status !== 'revoked'
-                  ? html`<button type="button" disabled=${busy !== null} onClick=${() => onRevoke(a)} aria-label=${`Revoke ${a.id}`}>Revoke</button>`
+                  ? html`<button type="button" disabled=${busy} onClick=${() => onRevoke(a)} aria-label=${`Revoke ${a.id}`}>Revoke</button>`
                   : null}
                 ${onDelete && !serverHost
-                  ? html`<button type="button" class="danger" disabled=${busy !== null} onClick=${() => onDelete(a)} aria-label=${`Delete ${a.id}`}>Delete</button>`
+                  ? html`<button type="button" class="danger" disabled=${busy} onClick=${() => onDelete(a)} aria-label=${`Delete ${a.id}`}>Delete</button>`
                   : null}
               </td>`
             : null}
