@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Tyto.Actors.Tests;
 using Tyto.Agent.Tests;
 using Tyto.Api.Tests;
 using Tyto.Collection;
@@ -79,10 +80,11 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
         await Assertions.Expect(card.GetByText("online", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(card.Locator("dt:text-is('CPU') + dd .num")).ToHaveTextAsync(new Regex(@"^\d+\.\d %$"), new() { Timeout = 30_000 });
 
-        // Frozen, the agent keeps its connection open and the server still lists it online: silence past the heartbeat
-        // timeout turns it offline all the same, and its next sample back online.
+        // Frozen, the agent keeps its TCP connection open but answers no ping: within the heartbeat timeout the page shows
+        // it offline (its samples stopped) and so does the server (it dropped the connection); thawed, it comes back.
         Assert.Equal(SignalOutcome.Sent, ProcessSignals.Send(agent.Id, Sigstop));
         await Assertions.Expect(card.GetByText("offline", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Poll.UntilAsync(async () => (await AgentStatusAsync("web-1")) == "offline", "the server lists the frozen agent offline", TimeSpan.FromSeconds(30));
         Assert.Equal(SignalOutcome.Sent, ProcessSignals.Send(agent.Id, Sigcont));
         await Assertions.Expect(card.GetByText("online", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
@@ -147,6 +149,12 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
         using (var gone = await _admin.GetAsync("/api/v1/agents/edge-1"))
             await gone.ErrorAsync(HttpStatusCode.NotFound, "AGENT_NOT_FOUND");
         tab.AssertClean();
+    }
+
+    private async Task<string?> AgentStatusAsync(string agentId)
+    {
+        using var response = await _admin.GetAsync($"/api/v1/agents/{agentId}");
+        return (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("status").GetString();
     }
 
     /// <summary>The table row of <paramref name="agentId"/> in the section <paramref name="section"/>.</summary>

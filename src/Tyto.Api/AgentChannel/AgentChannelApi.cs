@@ -56,7 +56,7 @@ public static partial class AgentChannelApi
     {
         app.UseMiddleware<AgentPathsMiddleware>();
         app.UseRateLimiter();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = AgentWire.HeartbeatInterval });
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = AgentWire.HeartbeatInterval, KeepAliveTimeout = AgentWire.HeartbeatTimeout });
         return app;
     }
 

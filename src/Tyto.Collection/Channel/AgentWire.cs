@@ -39,6 +39,12 @@ public static class AgentWire
     /// <summary>How often each side says it is alive when it has nothing else to say.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long the server waits for an agent to answer its ping before it drops the connection and lists the agent
+    /// offline: an agent whose host froze or lost its network keeps its TCP connection open, but answers no ping.
+    /// </summary>
+    public static readonly TimeSpan HeartbeatTimeout = 3 * HeartbeatInterval;
+
     /// <summary>Snake_case names like the API's resources; the sample inside a <see cref="SampleFrame"/> keeps the Metrics Structure's camelCase.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
