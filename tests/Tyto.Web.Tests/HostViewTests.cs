@@ -76,6 +76,22 @@ public sealed class HostViewTests(Chromium chromium, SharedHost shared) : IClass
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Reset zoom" }).ClickAsync();
         await Assertions.Expect(tab.Page).Not.ToHaveURLAsync(new Regex("zoom="));
         await Assertions.Expect(tab.Page).ToHaveURLAsync(new Regex("[?&]range=1h"));
+
+        // A custom range starts as the hour shown; a window that ends before it starts is refused.
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Custom" }).ClickAsync();
+        await Assertions.Expect(tab.Page).ToHaveURLAsync(new Regex("[?&]range=custom&from=.+&to="));
+        var to = DateTime.ParseExact(await tab.Page.GetByLabel("To").InputValueAsync(), "yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+        await tab.Page.GetByLabel("From").FillAsync(to.AddHours(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Assertions.Expect(tab.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The start must be before the end.");
+        var from = to.AddMinutes(-10).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+        await tab.Page.GetByLabel("From").FillAsync(from);
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Assertions.Expect(tab.Page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Assertions.Expect(tab.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "at resolution raw" })).ToBeVisibleAsync();
+        var shown = Uri.UnescapeDataString(Regex.Match(tab.Page.Url, "[?&]from=([^&]+)").Groups[1].Value);
+        Assert.Equal(DateTime.ParseExact(from, "yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture), DateTime.Parse(shown, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal).ToLocalTime());
+
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Live" }).ClickAsync();
         await Assertions.Expect(tab.Page.Locator("[data-chart=cores]")).ToBeVisibleAsync();
         tab.AssertClean();

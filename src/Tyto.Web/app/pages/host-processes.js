@@ -34,14 +34,13 @@ const Sorts = /** @type {const} */ ([
 export function Processes({ id, maySignal }) {
   const [sort, setSort] = useState('cpu');
   const [filter, setFilter] = useState('');
-  const list = useApi(/** @type {string} */ ('/api/v1/processes'), { sort, q: filter.trim(), agent_id: id });
+  const list = useApi('/api/v1/processes', { sort, q: filter.trim(), agent_id: id });
   useInterval(list.reload, Refresh);
   const answer = /** @type {{ total: number, matched: number, processes: ProcessRow[] } | undefined} */ (list.data);
 
   const [dialog, ask] = useConfirm();
   const [outcome, setOutcome] = useState(/** @type {{ ok: string } | { error: { message: string } } | null} */ (null));
-  /** @type {[Record<number, string>, (value: Record<number, string>) => void]} */
-  const [chosen, setChosen] = useState({});
+  const [chosen, setChosen] = useState(/** @type {Record<number, string>} */ ({}));
 
   /** @param {ProcessRow} process */
   const signal = async (process) => {

@@ -136,6 +136,7 @@ export default function HostView({ id, search }) {
     </div>
     <${Facts} latest=${latest} />
     <${RangePicker} query=${query} view=${view} mayHistory=${mayHistory} again=${() => setRound((r) => r + 1)} />
+    ${view === null ? html`<p class="history-state muted">Choose the window to show.</p>` : null}
     ${!live && view !== null
       ? html`<p class="history-state muted" role="status">
           ${history.loading ? 'Loading history…' : `${history.points} points at resolution ${history.resolution}`}
@@ -195,7 +196,16 @@ function RangePicker({ query, view, mayHistory, again }) {
 
   const pick = (/** @type {string} */ name) => {
     if (name === query.range && !query.zoom) again();
-    setSearch({ range: name === 'live' ? undefined : name, zoom: undefined, ...(name === 'custom' ? {} : { from: undefined, to: undefined }) });
+    if (name !== 'custom') {
+      setSearch({ range: name === 'live' ? undefined : name, zoom: undefined, from: undefined, to: undefined });
+      return;
+    }
+    // A custom range starts as the window shown (the last hour when live), to be edited.
+    const start = view && !view.live ? view.from : now - 3600_000;
+    const end = view && !view.live ? view.to : now;
+    setFrom(localInput(start));
+    setTo(localInput(end));
+    setSearch({ range: 'custom', from: new Date(start).toISOString(), to: new Date(end).toISOString(), zoom: undefined });
   };
   /** @param {Event} event */
   const show = (event) => {
