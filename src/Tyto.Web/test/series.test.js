@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ring, frameValues, historyCharts, resolutionFor, viewOf, viewQuery, zoomOf } from '../app/lib/series.js';
+import { Ring, extrasOf, frameValues, historyCharts, resolutionFor, viewOf, viewQuery, zoomOf } from '../app/lib/series.js';
 
 /** A `metrics` frame as the stream sends it, with these cores and mounts. */
 function frame(/** @type {number[]} */ cores, /** @type {string[]} */ mounts) {
@@ -32,6 +32,30 @@ test('a frame missing sections still gives every chart', () => {
   assert.deepEqual(values.cpu, { total: 3 });
   assert.deepEqual(values.mounts, {});
   assert.deepEqual(values.network, { received: 0, sent: 0 });
+});
+
+test('temperatures, GPUs, containers and services show only where the host has them', () => {
+  const none = extrasOf({
+    temperature: { sensors: [] },
+    gpu: { available: false, reason: 'nvidia-smi cannot be run' },
+    docker: { available: false, reason: 'No Docker socket at /var/run/docker.sock' },
+    systemd: { available: false, reason: 'systemd is not the init system of this host' },
+  });
+  assert.deepEqual(none, { sensors: [], gpus: [], containers: null, services: null });
+  assert.deepEqual(extrasOf({}), none, 'an older agent sends none of them');
+
+  const sensor = { name: 'Core 0', value: 45, high: 80, critical: 100 };
+  const gpu = { index: 0, name: 'RTX', vendor: 'nvidia', utilization: 45 };
+  const some = extrasOf({
+    temperature: { sensors: [sensor] },
+    gpu: { available: true, gpus: [gpu] },
+    docker: { available: true, containers: [] },
+    systemd: { available: true, services: [{ name: 'nginx.service', state: 'active', subState: 'running' }] },
+  });
+  assert.deepEqual(some.sensors, [sensor]);
+  assert.deepEqual(some.gpus, [gpu]);
+  assert.deepEqual(some.containers, [], 'an engine without containers still shows, empty');
+  assert.equal(some.services?.length, 1);
 });
 
 test('per-core and per-mount series appear with a column empty before them, and go once gone from every point', () => {

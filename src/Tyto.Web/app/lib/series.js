@@ -1,5 +1,6 @@
-// The host view's charts as data: which series each chart draws, read from a live sample (SSE `metrics` frame) or
-// from a history answer; the bounded buffers live charts keep; and which range and resolution a history view asks for.
+// The host view's data: which series each chart draws, read from a live sample (SSE `metrics` frame) or from a
+// history answer; the bounded buffers live charts keep; which range and resolution a history view asks for; and
+// which of a sample's optional sections the host has.
 
 /** @typedef {'percent' | 'rate' | 'number'} Unit */
 /**
@@ -58,6 +59,21 @@ export function frameValues(frame) {
     mounts,
     network: { received: sum(interfaces, 'rxRate'), sent: sum(interfaces, 'txRate') },
     diskio: { read: sum(frame.disk?.io, 'readRate'), written: sum(frame.disk?.io, 'writeRate') },
+  };
+}
+
+/**
+ * The sections of a sample shown only where the host has them: sensors and GPUs when there are any; containers and
+ * services when their source is available (null otherwise), even if the list is empty.
+ * @param {any} sample
+ * @returns {{ sensors: any[], gpus: any[], containers: any[] | null, services: any[] | null }}
+ */
+export function extrasOf(sample) {
+  return {
+    sensors: sample.temperature?.sensors ?? [],
+    gpus: sample.gpu?.available ? sample.gpu.gpus ?? [] : [],
+    containers: sample.docker?.available ? sample.docker.containers ?? [] : null,
+    services: sample.systemd?.available ? sample.systemd.services ?? [] : null,
   };
 }
 

@@ -8,7 +8,7 @@ import { useStream } from '../lib/sse.js';
 import { setSearch } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { bytes, dateTime, duration, percent } from '../lib/format.js';
-import { Charts, Ranges, Ring, frameValues, historyCharts, resolutionFor, seconds, viewOf, viewQuery, zoomOf } from '../lib/series.js';
+import { Charts, Ranges, Ring, extrasOf, frameValues, historyCharts, resolutionFor, seconds, viewOf, viewQuery, zoomOf } from '../lib/series.js';
 import { Chart, Feed } from '../components/chart.js';
 import { Empty, ErrorState, FormError, Loading, StreamStatus } from '../components/states.js';
 import { Processes } from './host-processes.js';
@@ -256,10 +256,7 @@ function Exports({ id, view }) {
 function Extras({ latest }) {
   const sample = useLatest(latest);
   if (!sample) return null;
-  const sensors = sample.temperature?.sensors ?? [];
-  const gpus = sample.gpu?.available ? sample.gpu.gpus ?? [] : [];
-  const containers = sample.docker?.available ? sample.docker.containers ?? null : null;
-  const services = sample.systemd?.available ? sample.systemd.services ?? null : null;
+  const { sensors, gpus, containers, services } = extrasOf(sample);
   const degrees = (/** @type {number | null | undefined} */ value) => (typeof value === 'number' ? `${value.toFixed(1)} °C` : '–');
   return html`<div class="grid two host-extras">
     ${sensors.length > 0
