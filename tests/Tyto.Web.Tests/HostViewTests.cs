@@ -130,7 +130,8 @@ public sealed class HostViewTests(Chromium chromium, SharedHost shared) : IClass
             await Assertions.Expect(processes.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Sent SIGTERM to sleep ({child.Id}).");
             using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             await child.WaitForExitAsync(exit.Token);
-            await Assertions.Expect(processes.GetByText("No process matches the filter")).ToBeVisibleAsync();
+            // Gone from the list at its next refresh, every 5 s.
+            await Assertions.Expect(processes.GetByText("No process matches the filter")).ToBeVisibleAsync(new() { Timeout = 15_000 });
             tab.AssertClean();
         }
         finally
