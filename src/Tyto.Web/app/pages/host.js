@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { authorizedUrl, get } from '../lib/api.js';
 import { useStream } from '../lib/sse.js';
+import { useInterval } from '../lib/hooks.js';
 import { setSearch } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { bytes, dateTime, duration, percent } from '../lib/format.js';
@@ -12,6 +13,9 @@ import { Charts, Ranges, Ring, extrasOf, frameValues, historyCharts, resolutionF
 import { Chart, Feed } from '../components/chart.js';
 import { Empty, ErrorState, FormError, Loading, StreamStatus } from '../components/states.js';
 import { Processes } from './host-processes.js';
+
+/** How often a history range that ends now is read again, in ms. */
+const FollowNow = 60_000;
 
 /** The newest sample, for the parts of the page that show it: they re-render with it, the page does not. */
 class Latest {
@@ -50,6 +54,8 @@ export default function HostView({ id, search }) {
   const [round, setRound] = useState(0);
   const view = useMemo(() => viewOf(query, Date.now()), [search, round, mayHistory]);
   const live = view !== null && view.live;
+  // A range that ends now moves on with it.
+  useInterval(() => setRound((r) => r + 1), view !== null && !view.live && !view.zoomed && query.range !== 'custom' ? FollowNow : null);
 
   const latest = useMemo(() => new Latest(), [id]);
   const rings = useMemo(() => Object.fromEntries(Charts.map((chart) => [chart.id, new Ring()])), [id]);
