@@ -54,6 +54,19 @@ const AxisFormats = {
 const Height = 200;
 /** The narrowest time window a chart shows, in seconds: a live chart's first points do not spread over its width. */
 const MinSpan = 60;
+/** The most series a chart lists in its legend. */
+const MaxLegend = 16;
+
+/**
+ * The window the points need, at least MinSpan wide and ending at the last point (uPlot would spread a single
+ * point over a day); null without points.
+ * @returns {[number, number] | null}
+ */
+function dataSpan(/** @type {readonly number[]} */ x) {
+  if (x.length === 0) return null;
+  const last = x[x.length - 1];
+  return [Math.min(x[0], last - MinSpan), last];
+}
 
 /** The theme's value of a custom property, at this moment. */
 const themed = (/** @type {string} */ name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -91,7 +104,7 @@ function options(feed, unit, width, onZoom) {
       })),
     ],
     scales: {
-      x: { time: true, range: (_u, min, max) => feed.span ?? [Math.min(min, max - MinSpan), max] },
+      x: { time: true, range: (_u, min, max) => feed.span ?? dataSpan(feed.data.x) ?? [min, max] },
       y: { range: (_u, _min, max) => [0, unit === 'percent' ? Math.max(100, max) : Math.max(max * 1.1, unit === 'rate' ? 1024 : 1)] },
     },
     axes: [
@@ -99,7 +112,8 @@ function options(feed, unit, width, onZoom) {
       { ...axis, size: unit === 'rate' ? 76 : 56, values: (_u, splits) => splits.map((value) => AxisFormats[unit](value)) },
     ],
     cursor: { drag: { x: onZoom !== null, y: false, setScale: false } },
-    legend: { live: true },
+    // A legend of dozens of cores would dwarf its plot: beyond MaxLegend series the lines speak for themselves.
+    legend: { live: true, show: feed.data.labels.length <= MaxLegend },
     hooks: {
       setSelect: [
         (u) => {
