@@ -60,7 +60,9 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
         await page.GetByLabel("Alert type").SelectOptionAsync("memory");
         var events = page.GetByRole(AriaRole.Region, new() { Name = "Events" });
         await Assertions.Expect(events.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "acknowledged by admin" })).ToBeVisibleAsync();
-        await events.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "raised warning" }).GetByRole(AriaRole.Button, new() { Name = "Board then" }).ClickAsync();
+        var raised = events.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "raised warning" });
+        await Assertions.Expect(raised).ToHaveCountAsync(1);
+        await raised.GetByRole(AriaRole.Button, new() { Name = "Board then" }).ClickAsync();
         var then = page.GetByRole(AriaRole.Region, new() { Name = "Board at" });
         var memoryThen = then.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "memory" });
         await Assertions.Expect(memoryThen).ToHaveCountAsync(1);

@@ -19,6 +19,8 @@ public sealed class Chromium : IAsyncLifetime
     {
         if (!File.Exists(ExecutablePath))
             throw new InvalidOperationException($"No Chromium at {ExecutablePath}: ./test.sh installs Debian's chromium package, or set TYTO_CHROMIUM");
+        // The machines are shared and slow at times: a page's first sample may take more than Playwright's 5 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
