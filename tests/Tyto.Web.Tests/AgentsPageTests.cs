@@ -9,34 +9,23 @@ using Tyto.Collection;
 namespace Tyto.Web.Tests;
 
 /// <summary>The agents page against a real server, with real agent processes enrolling at its agent endpoint on loopback.</summary>
-public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
+public sealed partial class AgentsPageTests(Chromium chromium) : HostPerTest, IClassFixture<Chromium>
 {
     private const int Sigcont = 18;
     private const int Sigstop = 19;
 
     private readonly string _agents = Directory.CreateTempSubdirectory("tyto-web-agents-").FullName;
-    private TytoHost _host = null!;
-    private HttpClient _admin = null!;
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        _host = await TytoHost.StartAsync();
-        _admin = await _host.LoginAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
+        await base.DisposeAsync();
         Directory.Delete(_agents, recursive: true);
     }
 
     [Fact]
     public async Task Adding_a_host_shows_its_command_once_and_the_agent_it_starts_goes_online_then_offline()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 400");
         tab.Expect("status of 409");
         await tab.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
@@ -100,7 +89,7 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
         await using var edge2 = await StartWithoutTokenAsync("edge-2");
         await edge1.WaitForOutputAsync("waiting for approval");
         await edge2.WaitForOutputAsync("waiting for approval");
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 409");
         await tab.SignInAsync(path: "/agents");
 
@@ -126,12 +115,12 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
         await using var edge3 = await StartWithoutTokenAsync("edge-3");
         await edge3.WaitForOutputAsync("waiting for approval");
         await Assertions.Expect(Row(tab, "Waiting for approval", "edge-3")).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        using (var stale = await _admin.GetAsync("/api/v1/agents/pending"))
+        using (var stale = await Admin.GetAsync("/api/v1/agents/pending"))
         {
             var body = await stale.Content.ReadAsStringAsync();
             await tab.Page.RouteAsync("**/api/v1/agents/pending", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = body }));
         }
-        using (var approved = await _admin.PostJsonAsync("/api/v1/agents/pending/edge-3/approve", new { }))
+        using (var approved = await Admin.PostJsonAsync("/api/v1/agents/pending/edge-3/approve", new { }))
             await approved.JsonAsync(HttpStatusCode.OK);
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Approve edge-3" }).ClickAsync();
         await Assertions.Expect(tab.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Agent 'edge-3' is not waiting for approval");
@@ -146,14 +135,14 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Delete edge-1" }).ClickAsync();
         await tab.Page.GetByRole(AriaRole.Dialog, new() { Name = "Delete edge-1?" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await Assertions.Expect(Row(tab, "Hosts", "edge-1")).ToHaveCountAsync(0);
-        using (var gone = await _admin.GetAsync("/api/v1/agents/edge-1"))
+        using (var gone = await Admin.GetAsync("/api/v1/agents/edge-1"))
             await gone.ErrorAsync(HttpStatusCode.NotFound, "AGENT_NOT_FOUND");
         tab.AssertClean();
     }
 
     private async Task<string?> AgentStatusAsync(string agentId)
     {
-        using var response = await _admin.GetAsync($"/api/v1/agents/{agentId}");
+        using var response = await Admin.GetAsync($"/api/v1/agents/{agentId}");
         return (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("status").GetString();
     }
 
@@ -168,7 +157,7 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
     {
         var dataDir = AgentDataDir(agentId);
         return TytoProcess.StartAsync(dataDir,
-            ["agent", $"--Tyto:DataDir={dataDir}", $"--Tyto:Agent:Id={agentId}", $"--Tyto:Agent:Server:0={_host.AgentAddress.GetLeftPart(UriPartial.Authority)}", "--Tyto:Collection:Interval=1"]);
+            ["agent", $"--Tyto:DataDir={dataDir}", $"--Tyto:Agent:Id={agentId}", $"--Tyto:Agent:Server:0={Host.AgentAddress.GetLeftPart(UriPartial.Authority)}", "--Tyto:Collection:Interval=1"]);
     }
 
     /// <summary>
@@ -210,9 +199,9 @@ public sealed partial class AgentsPageTests(Chromium chromium) : IClassFixture<C
     private async Task ActionsShownToAsync(string role, bool approve, bool revoke, bool write)
     {
         var password = $"{role}-password-1";
-        using (var created = await _admin.PostJsonAsync("/api/v1/users", new { username = role, password, roles = new[] { role } }))
+        using (var created = await Admin.PostJsonAsync("/api/v1/users", new { username = role, password, roles = new[] { role } }))
             await created.JsonAsync(HttpStatusCode.Created);
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync(role, password, "/agents");
         await Assertions.Expect(Row(tab, "Waiting for approval", "edge-2")).ToBeVisibleAsync();
         await Assertions.Expect(Row(tab, "Hosts", "edge-1")).ToBeVisibleAsync();

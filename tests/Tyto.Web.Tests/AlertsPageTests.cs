@@ -7,23 +7,14 @@ using Tyto.Api.Tests;
 namespace Tyto.Web.Tests;
 
 /// <summary>The alerts page on a real host whose rules raise at once (no duration): the board, the thresholds and the timeline.</summary>
-public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
+public sealed class AlertsPageTests(Chromium chromium) : HostPerTest, IClassFixture<Chromium>
 {
-    private TytoHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TytoHost.StartAsync(null, "--Tyto:Alerts:For=00:00:00");
-
-    public async Task DisposeAsync()
-    {
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
+    protected override string[] Settings => ["--Tyto:Alerts:For=00:00:00"];
 
     [Fact]
     public async Task A_low_memory_threshold_set_in_the_editor_raises_an_alert_live_to_acknowledge_and_to_find_on_the_timeline()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 400");
         await tab.SignInAsync(path: "/alerts");
         var page = tab.Page;
@@ -48,9 +39,8 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
         var row = board.GetByRole(AriaRole.Row).Filter(new() { HasText = "memory" });
         await Assertions.Expect(row).ToContainTextAsync("by admin");
         await Assertions.Expect(acknowledge).ToHaveCountAsync(0);
-        using (var api = await _host.LoginAsync())
+        using (var response = await Admin.GetAsync("/api/v1/alerts"))
         {
-            using var response = await api.GetAsync("/api/v1/alerts");
             var memory = (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("alerts").EnumerateArray().Single(a => a.GetProperty("type").GetString() == "memory");
             Assert.Equal((true, "admin"), (memory.GetProperty("acknowledged").GetBoolean(), memory.GetProperty("acknowledged_by").GetString()));
         }
@@ -85,11 +75,10 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
     [Fact]
     public async Task The_board_and_the_timeline_fit_a_phone_and_read_in_the_dark()
     {
-        using (var api = await _host.LoginAsync())
-            (await api.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
+        (await Admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
         foreach (var (width, scheme, name) in new[] { (Tab.PhoneWidth, ColorScheme.Light, "alerts"), (Tab.PhoneWidth, ColorScheme.Dark, "alerts-dark"), (Tab.DesktopWidth, ColorScheme.Dark, "alerts-dark") })
         {
-            await using var tab = await chromium.OpenAsync(_host.Address, width, colorScheme: scheme);
+            await using var tab = await chromium.OpenAsync(Host.Address, width, colorScheme: scheme);
             await tab.SignInAsync(path: "/alerts");
             await Assertions.Expect(tab.Page.GetByRole(AriaRole.Region, new() { Name = "Active" }).GetByText("memory", new() { Exact = true })).ToBeVisibleAsync();
             await Assertions.Expect(tab.Page.GetByRole(AriaRole.Region, new() { Name = "Events" }).GetByRole(AriaRole.Listitem).First).ToBeVisibleAsync();
@@ -103,12 +92,9 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
     [Fact]
     public async Task A_viewer_sees_the_board_and_the_thresholds_but_neither_acknowledges_nor_changes_them()
     {
-        using (var api = await _host.LoginAsync())
-        {
-            (await api.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
-            (await api.PostJsonAsync("/api/v1/users", new { username = "watcher", password = "watcher-password", roles = new[] { "viewer" } })).EnsureSuccessStatusCode();
-        }
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        (await Admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
+        (await Admin.PostJsonAsync("/api/v1/users", new { username = "watcher", password = "watcher-password", roles = new[] { "viewer" } })).EnsureSuccessStatusCode();
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync("watcher", "watcher-password", "/alerts");
 
         await Assertions.Expect(tab.Page.GetByRole(AriaRole.Region, new() { Name = "Active" }).GetByText("memory", new() { Exact = true })).ToBeVisibleAsync();
@@ -122,10 +108,9 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
     [Fact]
     public async Task Acknowledging_an_alert_that_resolved_meanwhile_shows_the_APIs_refusal()
     {
-        using var api = await _host.LoginAsync();
-        (await api.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
-        await Poll.UntilAsync(async () => (await MemoryAlertsAsync(api)) == 1, "the memory alert is raised");
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        (await Admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 1, critical = 95 } })).EnsureSuccessStatusCode();
+        await Poll.UntilAsync(async () => (await MemoryAlertsAsync(Admin)) == 1, "the memory alert is raised");
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 409");
         tab.Expect("net::ERR_FAILED");
         // Without its stream the page cannot learn of the resolution, as on a connection that is down.
@@ -135,8 +120,8 @@ public sealed class AlertsPageTests(Chromium chromium) : IClassFixture<Chromium>
         var acknowledge = board.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Acknowledge memory on ") });
         await Assertions.Expect(acknowledge).ToBeVisibleAsync();
 
-        (await api.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 90, critical = 99 } })).EnsureSuccessStatusCode();
-        await Poll.UntilAsync(async () => (await MemoryAlertsAsync(api)) == 0, "the memory alert resolves", TimeSpan.FromSeconds(30));
+        (await Admin.PostJsonAsync("/api/v1/alerts/config", new { memory = new { warning = 90, critical = 99 } })).EnsureSuccessStatusCode();
+        await Poll.UntilAsync(async () => (await MemoryAlertsAsync(Admin)) == 0, "the memory alert resolves", TimeSpan.FromSeconds(30));
         await acknowledge.ClickAsync();
 
         await Assertions.Expect(board.GetByRole(AriaRole.Alert)).ToContainTextAsync("is resolved; only active alerts can be acknowledged");

@@ -8,7 +8,7 @@ namespace Tyto.Web.Tests;
 /// sideways, logs no error, and leaves a screenshot. Plus what holds for all of them: keyboard access, the theme switch,
 /// and a live stream that is lost and comes back.
 /// </summary>
-public sealed class AllPagesTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
+public sealed class AllPagesTests(Chromium chromium) : HostPerTest, IClassFixture<Chromium>
 {
     private static readonly (string Path, string Name)[] Pages =
     [
@@ -24,17 +24,6 @@ public sealed class AllPagesTests(Chromium chromium) : IClassFixture<Chromium>, 
         ("/profile", "profile"),
     ];
 
-    private TytoHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TytoHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
-
     [Theory]
     [InlineData(Tab.DesktopWidth, ColorScheme.Light)]
     [InlineData(Tab.PhoneWidth, ColorScheme.Light)]
@@ -42,7 +31,7 @@ public sealed class AllPagesTests(Chromium chromium) : IClassFixture<Chromium>, 
     [InlineData(Tab.PhoneWidth, ColorScheme.Dark)]
     public async Task Every_page_shows_fits_the_width_and_runs_clean(int width, ColorScheme scheme)
     {
-        await using var tab = await chromium.OpenAsync(_host.Address, width, width == Tab.PhoneWidth ? 844 : 800, scheme);
+        await using var tab = await chromium.OpenAsync(Host.Address, width, width == Tab.PhoneWidth ? 844 : 800, scheme);
         await tab.SignInAsync();
         foreach (var (path, name) in Pages)
         {
@@ -58,7 +47,7 @@ public sealed class AllPagesTests(Chromium chromium) : IClassFixture<Chromium>, 
     [Fact]
     public async Task The_keyboard_reaches_the_content_and_the_navigation()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync();
         await tab.Page.Keyboard.PressAsync("Tab");
         await Assertions.Expect(tab.Page.GetByRole(AriaRole.Link, new() { Name = "Skip to content" })).ToBeFocusedAsync();
@@ -75,7 +64,7 @@ public sealed class AllPagesTests(Chromium chromium) : IClassFixture<Chromium>, 
     [Fact]
     public async Task The_theme_follows_the_system_until_one_is_picked_and_keeps_it()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address, colorScheme: ColorScheme.Dark);
+        await using var tab = await chromium.OpenAsync(Host.Address, colorScheme: ColorScheme.Dark);
         await tab.SignInAsync();
         var background = () => tab.Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
         var dark = await background();

@@ -5,35 +5,33 @@ using Tyto.Api.Tests;
 namespace Tyto.Web.Tests;
 
 /// <summary>The logs page on a real host that follows a log file: the live tail, paused and resumed, and the search.</summary>
-public sealed class LogsPageTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
+public sealed class LogsPageTests(Chromium chromium) : HostPerTest, IClassFixture<Chromium>
 {
     private const int MaxLineBytes = 256;
 
     private readonly string _folder = Directory.CreateTempSubdirectory("tyto-web-logs-").FullName;
-    private TytoHost _host = null!;
 
     private string File => Path.Combine(_folder, "app.log");
 
-    public async Task InitializeAsync()
+    protected override string[] Settings => [$"--Tyto:Logs:Files:0={File}", $"--Tyto:Logs:MaxLineBytes={MaxLineBytes}"];
+
+    public override async Task InitializeAsync()
     {
         await System.IO.File.WriteAllTextAsync(File, "there before the server\n");
-        _host = await TytoHost.StartAsync(null, $"--Tyto:Logs:Files:0={File}", $"--Tyto:Logs:MaxLineBytes={MaxLineBytes}");
-        using var admin = await _host.LoginAsync();
-        await WatchedFiles.WarmUpAsync(admin, File);
+        await base.InitializeAsync();
+        await WatchedFiles.WarmUpAsync(Admin, File);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
+        await base.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 
     [Fact]
     public async Task A_line_appended_to_a_watched_file_arrives_in_the_live_tail_held_while_paused_and_is_found_by_a_word()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync(path: "/logs");
         var page = tab.Page;
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Source", Exact = true }).SelectOptionAsync("file");
@@ -78,7 +76,7 @@ public sealed class LogsPageTests(Chromium chromium) : IClassFixture<Chromium>, 
     [Fact]
     public async Task A_time_range_that_ends_before_it_starts_shows_the_APIs_refusal()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 400");
         await tab.SignInAsync(path: "/logs");
         var page = tab.Page;
@@ -97,7 +95,7 @@ public sealed class LogsPageTests(Chromium chromium) : IClassFixture<Chromium>, 
     {
         foreach (var (width, scheme, name) in new[] { (Tab.PhoneWidth, ColorScheme.Light, "logs"), (Tab.PhoneWidth, ColorScheme.Dark, "logs-dark"), (Tab.DesktopWidth, ColorScheme.Dark, "logs-dark") })
         {
-            await using var tab = await chromium.OpenAsync(_host.Address, width, colorScheme: scheme);
+            await using var tab = await chromium.OpenAsync(Host.Address, width, colorScheme: scheme);
             await tab.SignInAsync(path: "/logs");
             await Assertions.Expect(tab.Page.GetByRole(AriaRole.Region, new() { Name = "Results" }).GetByRole(AriaRole.Listitem).First).ToBeVisibleAsync();
             Assert.False(await tab.ScrollsSidewaysAsync(), $"{name} at {width} scrolls sideways");

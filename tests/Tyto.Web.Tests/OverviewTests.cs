@@ -6,29 +6,14 @@ using Tyto.Api.Tests;
 
 namespace Tyto.Web.Tests;
 
-public sealed class OverviewTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
+public sealed class OverviewTests(Chromium chromium) : HostPerTest, IClassFixture<Chromium>
 {
-    private TytoHost _host = null!;
-    private HttpClient _admin = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await TytoHost.StartAsync(null, "--Tyto:Alerts:For=00:00:02");
-        _admin = await _host.LoginAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
+    protected override string[] Settings => ["--Tyto:Alerts:For=00:00:02"];
 
     [Fact]
     public async Task A_server_alone_shows_its_own_card_and_a_way_to_add_hosts()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync();
         var local = Card(tab, "local");
         await Assertions.Expect(local.GetByText("online", new() { Exact = true })).ToBeVisibleAsync();
@@ -42,9 +27,9 @@ public sealed class OverviewTests(Chromium chromium) : IClassFixture<Chromium>, 
     [Fact]
     public async Task Cards_update_live_and_filter_and_sort_with_the_state_in_the_url()
     {
-        using (var added = await _admin.PostJsonAsync("/api/v1/agents", new { id = "alpha", name = "alpha" }))
+        using (var added = await Admin.PostJsonAsync("/api/v1/agents", new { id = "alpha", name = "alpha" }))
             await added.JsonAsync(HttpStatusCode.Created);
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync();
         await Assertions.Expect(tab.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live" })).ToBeVisibleAsync();
         await Assertions.Expect(tab.Page.GetByText("1 of 2 hosts online")).ToBeVisibleAsync();
@@ -87,7 +72,7 @@ public sealed class OverviewTests(Chromium chromium) : IClassFixture<Chromium>, 
     [Fact]
     public async Task Alert_counts_follow_the_stream()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync();
         var alerts = Card(tab, "local").Locator(".host-alerts");
         await Assertions.Expect(alerts).ToBeVisibleAsync();
@@ -104,10 +89,10 @@ public sealed class OverviewTests(Chromium chromium) : IClassFixture<Chromium>, 
     {
         foreach (var id in new[] { "web-1", "db.example-primary-with-a-long-name" })
         {
-            using var added = await _admin.PostJsonAsync("/api/v1/agents", new { id, name = id });
+            using var added = await Admin.PostJsonAsync("/api/v1/agents", new { id, name = id });
             await added.JsonAsync(HttpStatusCode.Created);
         }
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.SignInAsync();
         await Assertions.Expect(Value(Card(tab, "local"), "CPU")).ToHaveTextAsync(new Regex(@"^\d+\.\d %$"));
         foreach (var width in new[] { Tab.DesktopWidth, Tab.PhoneWidth })
@@ -131,7 +116,7 @@ public sealed class OverviewTests(Chromium chromium) : IClassFixture<Chromium>, 
 
     private async Task ThresholdsAsync(object thresholds)
     {
-        using var response = await _admin.PostJsonAsync("/api/v1/alerts/config", thresholds);
+        using var response = await Admin.PostJsonAsync("/api/v1/alerts/config", thresholds);
         await response.JsonAsync(HttpStatusCode.OK);
     }
 
@@ -151,7 +136,7 @@ public sealed class OverviewTests(Chromium chromium) : IClassFixture<Chromium>, 
 
     private async Task<List<string>> AlertsAsync()
     {
-        using var response = await _admin.GetAsync("/api/v1/alerts?agent_id=local");
+        using var response = await Admin.GetAsync("/api/v1/alerts?agent_id=local");
         var body = await response.JsonAsync(HttpStatusCode.OK);
         return [.. body.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("type").GetString()!)];
     }

@@ -6,26 +6,15 @@ using Tyto.Api.Tests;
 namespace Tyto.Web.Tests;
 
 /// <summary>How the server hands out the dashboard: its page for routes, its files versioned, cached and compressed.</summary>
-public sealed partial class ServingTests : IAsyncLifetime
+public sealed partial class ServingTests : HostPerTest
 {
-    private TytoHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TytoHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
-
     [Theory]
     [InlineData("/")]
     [InlineData("/hosts/web-1.example.org")]
     [InlineData("/admin/users?x=1")]
     public async Task Every_dashboard_route_is_the_page_revalidated_each_time_with_a_strict_policy(string path)
     {
-        using var response = await _host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Headers.CacheControl?.NoCache);
@@ -41,11 +30,11 @@ public sealed partial class ServingTests : IAsyncLifetime
     [Fact]
     public async Task The_page_is_not_sent_again_while_unchanged()
     {
-        using var first = await _host.Client.GetAsync("/");
+        using var first = await Host.Client.GetAsync("/");
         var tag = first.Headers.ETag!;
         using var again = new HttpRequestMessage(HttpMethod.Get, "/alerts");
         again.Headers.IfNoneMatch.Add(tag);
-        using var response = await _host.Client.SendAsync(again);
+        using var response = await Host.Client.SendAsync(again);
         Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
     }
 
@@ -59,34 +48,34 @@ public sealed partial class ServingTests : IAsyncLifetime
     [InlineData("/assets/000000000000/main.js")]
     public async Task Paths_of_the_api_never_get_the_page(string path)
     {
-        using var response = await _host.Client.GetAsync(path);
+        using var response = await Host.Client.GetAsync(path);
         await response.ErrorAsync(HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
     [Fact]
     public async Task Only_get_and_head_get_the_page()
     {
-        using var head = await _host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/alerts"));
+        using var head = await Host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/alerts"));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
-        using var post = await _host.Client.PostAsync("/alerts", new StringContent("{}"));
+        using var post = await Host.Client.PostAsync("/alerts", new StringContent("{}"));
         await post.ErrorAsync(HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
     [Fact]
     public async Task Files_are_kept_for_a_year_under_their_content_hash_and_sent_compressed()
     {
-        var page = await _host.Client.GetStringAsync("/");
+        var page = await Host.Client.GetStringAsync("/");
         var script = ModuleScript().Match(page);
         Assert.True(script.Success, page);
         using var request = new HttpRequestMessage(HttpMethod.Get, script.Groups[1].Value);
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("br"));
-        using var response = await _host.Client.SendAsync(request);
+        using var response = await Host.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
         Assert.Equal("br", response.Content.Headers.ContentEncoding.Single());
         Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
 
-        using var plain = await _host.Client.GetAsync(script.Groups[1].Value);
+        using var plain = await Host.Client.GetAsync(script.Groups[1].Value);
         Assert.Empty(plain.Content.Headers.ContentEncoding);
         Assert.Contains("import", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -94,10 +83,9 @@ public sealed partial class ServingTests : IAsyncLifetime
     [Fact]
     public async Task The_live_stream_is_never_compressed()
     {
-        using var admin = await _host.LoginAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/stream");
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
-        using var stream = await admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var stream = await Admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", stream.Content.Headers.ContentType?.MediaType);
         Assert.Empty(stream.Content.Headers.ContentEncoding);
     }

@@ -5,23 +5,12 @@ using Tyto.Api.Tests;
 
 namespace Tyto.Web.Tests;
 
-public sealed class SignInTests(Chromium chromium) : IClassFixture<Chromium>, IAsyncLifetime
+public sealed class SignInTests(Chromium chromium) : HostPerTest, IClassFixture<Chromium>
 {
-    private TytoHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TytoHost.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        var dataDir = _host.DataDir;
-        await _host.DisposeAsync();
-        TytoHost.DeleteDataDir(dataDir);
-    }
-
     [Fact]
     public async Task Signing_in_opens_the_fleet_and_signing_out_returns_to_the_form()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         await tab.GoToAsync("/alerts");
         await Assertions.Expect(tab.Page).ToHaveURLAsync(new Regex("/signin\\?next=%2Falerts$"));
         await tab.ScreenshotAsync("signin");
@@ -40,7 +29,7 @@ public sealed class SignInTests(Chromium chromium) : IClassFixture<Chromium>, IA
     [Fact]
     public async Task A_wrong_password_says_so_and_throttling_shows_its_wait()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 401");
         tab.Expect("status of 429");
         await tab.GoToAsync("/");
@@ -68,11 +57,11 @@ public sealed class SignInTests(Chromium chromium) : IClassFixture<Chromium>, IA
     [Fact]
     public async Task A_lost_session_returns_to_sign_in()
     {
-        await using var tab = await chromium.OpenAsync(_host.Address);
+        await using var tab = await chromium.OpenAsync(Host.Address);
         tab.Expect("status of 401");
         await tab.SignInAsync(path: "/profile");
         var token = await tab.Page.EvaluateAsync<string>("() => sessionStorage.getItem('tyto.token')");
-        using (var api = new HttpClient { BaseAddress = _host.Address })
+        using (var api = new HttpClient { BaseAddress = Host.Address })
         {
             api.DefaultRequestHeaders.Authorization = new("Bearer", token);
             (await api.PostAsync("/api/v1/auth/logout", null)).EnsureSuccessStatusCode();
