@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Tyto.Api.Tests;
@@ -51,6 +52,33 @@ public sealed class SignInTests(Chromium chromium) : HostPerTest, IClassFixture<
         Assert.True(int.Parse(await tab.Page.Locator(".wait").InnerTextAsync(), CultureInfo.InvariantCulture) > 0);
         await Assertions.Expect(submit).ToBeDisabledAsync();
         await tab.ScreenshotAsync("signin-throttled");
+        tab.AssertClean();
+    }
+
+    [Fact]
+    public async Task The_profile_changes_the_email_and_the_password_and_refuses_a_wrong_current_one()
+    {
+        await using var tab = await chromium.OpenAsync(Host.Address);
+        tab.Expect("status of 400");
+        await tab.SignInAsync(path: "/profile");
+        var page = tab.Page;
+        await page.GetByLabel("E-mail").FillAsync("ops@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Saved.")).ToBeVisibleAsync();
+
+        await page.GetByLabel("Current password").FillAsync("not the password");
+        await page.GetByLabel("New password", new() { Exact = true }).FillAsync("a-new-password-1");
+        await page.GetByLabel("New password again").FillAsync("a-new-password-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Assertions.Expect(page.Locator("form").Filter(new() { HasText = "Current password" }).GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        await page.GetByLabel("Current password").FillAsync(TytoHost.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("Password changed.")).ToBeVisibleAsync();
+        await tab.ScreenshotAsync("profile");
+
+        using var signedIn = await Host.LoginAsync("admin", "a-new-password-1");
+        using var me = await signedIn.GetAsync("/api/v1/auth/me");
+        Assert.Equal("ops@example.com", (await me.JsonAsync(HttpStatusCode.OK)).GetProperty("email").GetString());
         tab.AssertClean();
     }
 
