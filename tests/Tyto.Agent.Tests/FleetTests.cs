@@ -126,7 +126,8 @@ public sealed class FleetTests
         await Task.Delay(TimeSpan.FromSeconds(20));
         await fleet.StartServerAsync();
 
-        await Poll.UntilAsync(() => agent.Output.Split("connected to").Length > 2, "the agent connected again");
+        // The agent's retries back off to one every 30 s during the outage, and the server takes its time to start.
+        await Poll.UntilAsync(() => agent.Output.Split("connected to").Length > 2, "the agent connected again", TimeSpan.FromSeconds(90));
         await agent.KillAsync();
         var restarted = await fleet.StartAgentAsync("edge-4");
         await restarted.WaitForOutputAsync("connected to");
