@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -25,12 +26,13 @@ public static class DashboardLoad
     private const string Password = "bench-admin-password";
     private const string Prefix = "sim-";
     private const double FrameRate = 60;
+    private static readonly string[] TraceCategories = ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink", "cc"];
 
-    /// <summary><c>dashboard [AGENTS=20] [SECONDS=120] [FILL_SECONDS=600] [FRAMES_SECONDS=30] [PROFILE_SECONDS=30] [POINTS=600] [CORES=8]</c>.</summary>
+    /// <summary><c>dashboard [AGENTS=20] [SECONDS=120] [FILL_SECONDS=700] [FRAMES_SECONDS=30] [PROFILE_SECONDS=30] [POINTS=600] [CORES=8]</c>.</summary>
     public sealed record Settings(int Agents, TimeSpan Measure, TimeSpan Fill, TimeSpan Frames, TimeSpan Profile, int Points, int Cores)
     {
         public static Settings Parse(string[] args) => new(
-            At(args, 1, 20), Seconds(args, 2, 120), Seconds(args, 3, 600), Seconds(args, 4, 30), Seconds(args, 5, 30), At(args, 6, 600), At(args, 7, 8));
+            At(args, 1, 20), Seconds(args, 2, 120), Seconds(args, 3, 700), Seconds(args, 4, 30), Seconds(args, 5, 30), At(args, 6, 600), At(args, 7, 8));
 
         private static TimeSpan Seconds(string[] args, int index, int fallback) => TimeSpan.FromSeconds(At(args, index, fallback));
 
@@ -135,12 +137,14 @@ public static class DashboardLoad
             await Task.Delay(TimeSpan.FromSeconds(10));
             windows.Add(await MeasureWindowAsync(page, cdp, $"overview / ({settings.Agents} agents)", settings));
             await ProfileAsync(cdp, "overview", settings.Profile);
+            await TraceAsync(cdp, "overview", settings.Profile);
 
             var host = $"{Prefix}0000";
             await page.GotoAsync($"/hosts/{host}");
             var filled = await FillAsync(page, cdp, settings);
             windows.Add(await MeasureWindowAsync(page, cdp, $"host view /hosts/{host}, live ({filled})", settings));
             await ProfileAsync(cdp, "host", settings.Profile);
+            await TraceAsync(cdp, "host", settings.Profile);
 
             Print(windows);
             lock (problems)
@@ -275,6 +279,74 @@ public static class DashboardLoad
         Console.WriteLine($"CPU profile of the {name}, {total:F0} s ({file}): {busy / total * 100:F1} % of the main thread outside (idle); by self time:");
         foreach (var (function, micros) in self.Where(e => e.Key != "(idle)").OrderByDescending(e => e.Value).Take(15))
             Console.WriteLine($"  {micros / 1e3 / total,8:F2} ms/s  {micros / 1e6 / busy * 100,5:F1} %  {function}");
+    }
+
+    /// <summary>
+    /// A trace of the page's main thread for <paramref name="length"/> after its profile, with the timeline's
+    /// categories: what the CPU profile calls (program), parsing, style, layout, paint, canvas and compositing work,
+    /// by self time (an event's time less its children's; RunTask's own is what no other event covers). Saved for
+    /// DevTools' Performance panel under artifacts/bench/.
+    /// </summary>
+    private static async Task TraceAsync(ICDPSession cdp, string name, TimeSpan length)
+    {
+        if (length <= TimeSpan.Zero)
+            return;
+        var events = new List<JsonElement>();
+        var traced = new TaskCompletionSource();
+        void Collect(object? sender, JsonElement? data)
+        {
+            lock (events)
+                events.AddRange(data!.Value.GetProperty("value").EnumerateArray().Select(e => e.Clone()));
+        }
+        void End(object? sender, JsonElement? data) => traced.TrySetResult();
+        cdp.Event("Tracing.dataCollected").OnEvent += Collect;
+        cdp.Event("Tracing.tracingComplete").OnEvent += End;
+        await cdp.SendAsync("Tracing.start", new()
+        {
+            ["transferMode"] = "ReportEvents",
+            ["traceConfig"] = new Dictionary<string, object>
+            {
+                ["includedCategories"] = TraceCategories,
+            },
+        });
+        await Task.Delay(length);
+        await cdp.SendAsync("Tracing.end");
+        await traced.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        cdp.Event("Tracing.dataCollected").OnEvent -= Collect;
+        cdp.Event("Tracing.tracingComplete").OnEvent -= End;
+
+        var file = Path.Combine(Directory.CreateDirectory(Path.Combine(Artifacts(), "bench")).FullName, $"dashboard-{name}.trace.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { traceEvents = events }));
+        static (long Pid, long Tid) Thread(JsonElement e) => (e.GetProperty("pid").GetInt64(), e.GetProperty("tid").GetInt64());
+        var mains = events
+            .Where(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("name").GetString() == "thread_name"
+                && e.GetProperty("args").GetProperty("name").GetString() == "CrRendererMain")
+            .Select(Thread).ToHashSet();
+        var complete = events.Where(e => e.GetProperty("ph").GetString() == "X" && e.TryGetProperty("dur", out _) && mains.Contains(Thread(e))).ToList();
+        var main = complete.GroupBy(Thread).MaxBy(g => g.Count());
+        if (main is null)
+        {
+            Console.WriteLine($"Trace of the {name}: no event on a renderer's main thread.");
+            return;
+        }
+        var self = new Dictionary<string, double>();
+        var open = new Stack<(double End, string Name)>();
+        foreach (var e in main.OrderBy(e => e.GetProperty("ts").GetDouble()).ThenByDescending(e => e.GetProperty("dur").GetDouble()))
+        {
+            var start = e.GetProperty("ts").GetDouble();
+            var duration = e.GetProperty("dur").GetDouble();
+            while (open.Count > 0 && open.Peek().End <= start)
+                open.Pop();
+            var eventName = e.GetProperty("name").GetString()!;
+            self[eventName] = self.GetValueOrDefault(eventName) + duration;
+            if (open.Count > 0)
+                self[open.Peek().Name] -= duration;
+            open.Push((start + duration, eventName));
+        }
+        var seconds = length.TotalSeconds;
+        Console.WriteLine($"Trace of the {name}'s main thread, {seconds:F0} s ({file}): {self.Values.Sum() / 1e3 / seconds:F1} ms/s in events; by self time:");
+        foreach (var (eventName, micros) in self.OrderByDescending(e => e.Value).Take(15))
+            Console.WriteLine($"  {micros / 1e3 / seconds,8:F2} ms/s  {eventName}");
     }
 
     private static void Print(List<Window> windows)
