@@ -6,6 +6,7 @@ using Tyto.Bench;
 // dotnet run -c Release --project bench/Tyto.Bench -- alerts           alert rule recovery and evaluation
 // dotnet run -c Release --project bench/Tyto.Bench -- docker [n]       collection with n (50) fake running containers
 // dotnet run -c Release --project bench/Tyto.Bench -- logs ingest|query  the log ingest and search driver
+// dotnet run -c Release --project bench/Tyto.Bench -- dashboard      the dashboard in headless Chromium with 20 simulated agents
 // bench/fleet-load.sh                                                   simulated agents against a real server (fleet)
 if (args.FirstOrDefault() == "history")
     return await HistoryLoad.RunAsync(HistoryLoad.Settings.Parse(args));
@@ -17,6 +18,8 @@ if (args.FirstOrDefault() == "logs")
     return await LogsLoad.RunAsync(args);
 if (args.FirstOrDefault() == "fleet")
     return await FleetLoad.RunAsync(FleetLoad.Settings.Parse(args));
+if (args.FirstOrDefault() == "dashboard")
+    return await DashboardLoad.RunAsync(DashboardLoad.Settings.Parse(args));
 if (args.FirstOrDefault() == "docker-engine")
     return await DockerLoad.ServeEngineAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
 BenchmarkSwitcher.FromAssembly(typeof(HistoryLoad).Assembly).Run(args);
