@@ -164,7 +164,8 @@ export const Sorts = /** @type {const} */ ({ name: 'Name', status: 'Status', cpu
 /** @typedef {keyof typeof Sorts} SortKey */
 
 const StatusOrder = ['offline', 'revoked', 'pending', 'online'];
-const byName = (/** @type {HostRow} */ a, /** @type {HostRow} */ b) => a.name.localeCompare(b.name, undefined, { numeric: true }) || a.id.localeCompare(b.id);
+const Names = new Intl.Collator(undefined, { numeric: true });
+const byName = (/** @type {HostRow} */ a, /** @type {HostRow} */ b) => Names.compare(a.name, b.name) || Names.compare(a.id, b.id);
 const rank = (/** @type {string} */ status) => (StatusOrder.includes(status) ? StatusOrder.indexOf(status) : StatusOrder.length);
 
 /** @type {Record<SortKey, (row: HostRow) => number | null>} */

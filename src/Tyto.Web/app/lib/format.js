@@ -38,11 +38,14 @@ export function duration(/** @type {number} */ seconds) {
   return parts.join(' ');
 }
 
+/** One formatter for every call: toLocaleString with options builds a new one each time (about 0.5 ms). */
+const DateTimes = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
 /** An ISO time as the browser's locale shows it, to the second. */
 export function dateTime(/** @type {string | number | Date | null | undefined} */ value) {
   if (value === null || value === undefined) return '–';
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? '–' : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return Number.isNaN(date.getTime()) ? '–' : DateTimes.format(date);
 }
 
 /** How long ago an ISO time was: "5 s ago", "3 min ago". */
