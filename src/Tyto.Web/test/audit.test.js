@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DefaultPageSize, actionLabel, filtersOf, isoOfLocal, localOfIso, pageOf, searchOf, targetUserId } from '../app/lib/audit.js';
+import { DefaultPageSize, actionLabel, filtersOf, pageOf, searchOf, targetUserId } from '../app/lib/audit.js';
+import { isoOfLocal, localInput } from '../app/lib/format.js';
 
 test('filters come from the URL, with the first page of the default size when it names none or an odd one', () => {
   assert.deepEqual(filtersOf(''), { from: '', to: '', user: '', limit: DefaultPageSize, offset: 0 });
@@ -37,10 +38,10 @@ test('times go between a datetime-local input and the URL as the same instant', 
   const local = '2026-03-04T05:06';
   const iso = isoOfLocal(local);
   assert.equal(new Date(iso).getTime(), new Date(2026, 2, 4, 5, 6).getTime());
-  assert.equal(localOfIso(iso), local);
+  assert.equal(localInput(iso), local);
   assert.equal(isoOfLocal(''), '');
-  assert.equal(localOfIso(''), '');
-  assert.equal(localOfIso('not a time'), '');
+  assert.equal(localInput(''), '');
+  assert.equal(localInput('not a time'), '');
 });
 
 test('audited requests read in words, unknown ones as they are', () => {

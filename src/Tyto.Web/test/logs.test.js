@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EmptyTail, extraFields, filterParams, filtersOf, isTruncated, isoOf, levelTone, localInput, pageLabel, pageOf, pause, receive, resume,
+  EmptyTail, extraFields, filterParams, filtersOf, isTruncated, levelTone, pageLabel, pageOf, pause, receive, resume,
 } from '../app/lib/logs.js';
+import { isoOfLocal, localInput } from '../app/lib/format.js';
 
 /** @returns {import('../app/lib/logs.js').LogEntry} */
 const entry = (/** @type {number} */ n, fields = {}) => ({
@@ -30,11 +31,11 @@ test('a page is a known size and a whole offset', () => {
 });
 
 test('times go to datetime-local inputs and back to the same instant', () => {
-  for (const iso of ['2026-03-01T12:34:56.000Z', '2026-12-31T23:59:59.000Z']) assert.equal(isoOf(localInput(iso)), iso);
-  assert.match(localInput('2026-03-01T12:34:56Z'), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+  for (const iso of ['2026-03-01T12:34:56.000Z', '2026-12-31T23:59:59.000Z']) assert.equal(isoOfLocal(localInput(iso, { seconds: true })), iso);
+  assert.match(localInput('2026-03-01T12:34:56Z', { seconds: true }), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
   assert.equal(localInput(''), '');
-  assert.equal(isoOf(''), '');
-  assert.equal(isoOf('not a time'), '');
+  assert.equal(isoOfLocal(''), '');
+  assert.equal(isoOfLocal('not a time'), '');
 });
 
 test('levels wear the badge of their severity; a cut line is marked, not listed as a field', () => {

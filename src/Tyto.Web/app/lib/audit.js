@@ -49,21 +49,6 @@ export function pageOf(/** @type {number} */ total, /** @type {number} */ limit,
   };
 }
 
-const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
-
-/** An ISO instant as a `datetime-local` input shows it: the browser's local time, to the minute; '' for none. */
-export function localOfIso(/** @type {string} */ iso) {
-  const date = new Date(iso);
-  if (!iso || Number.isNaN(date.getTime())) return '';
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** A `datetime-local` input's value (local time) as an ISO instant; '' for none. */
-export function isoOfLocal(/** @type {string} */ local) {
-  const date = new Date(local);
-  return !local || Number.isNaN(date.getTime()) ? '' : date.toISOString();
-}
-
 /** @type {Record<string, string>} */
 const Actions = {
   'POST /api/v1/auth/login': 'Sign in',

@@ -54,3 +54,22 @@ export function ago(/** @type {string | null | undefined} */ value, now = Date.n
   const seconds = (now - new Date(value).getTime()) / 1000;
   return seconds < 1 ? 'just now' : `${duration(seconds)} ago`;
 }
+
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
+
+/**
+ * An instant (ISO text or Unix ms) as a `datetime-local` input holds it: the browser's local time, to the minute or,
+ * with `seconds`, to the second; '' for none or an unreadable one.
+ */
+export function localInput(/** @type {string | number} */ instant, { seconds = false } = {}) {
+  const date = new Date(instant);
+  if (instant === '' || Number.isNaN(date.getTime())) return '';
+  const minute = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return seconds ? `${minute}:${pad(date.getSeconds())}` : minute;
+}
+
+/** A `datetime-local` input's value (local time) as the ISO instant the API takes; '' for none or an unreadable one. */
+export function isoOfLocal(/** @type {string} */ local) {
+  const date = new Date(local);
+  return local === '' || Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}

@@ -59,21 +59,6 @@ export function filterParams(/** @type {LogFilters} */ filters) {
   };
 }
 
-const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
-
-/** An ISO instant as a datetime-local input shows it, in the browser's zone, to the second; '' for none. */
-export function localInput(/** @type {string} */ iso) {
-  const date = new Date(iso);
-  if (iso === '' || Number.isNaN(date.getTime())) return '';
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-/** What a datetime-local input holds, as the ISO instant the API takes; '' for none. */
-export function isoOf(/** @type {string} */ local) {
-  const date = new Date(local);
-  return local === '' || Number.isNaN(date.getTime()) ? '' : date.toISOString();
-}
-
 /** The badge a level wears: the errors and worse as critical, warnings as such, notices and info as info. */
 export function levelTone(/** @type {string} */ level) {
   if (['emerg', 'alert', 'crit', 'error'].includes(level)) return 'critical';

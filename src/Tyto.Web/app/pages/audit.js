@@ -3,9 +3,9 @@ import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
 import { useApi } from '../lib/hooks.js';
 import { setSearch } from '../lib/router.js';
-import { dateTime } from '../lib/format.js';
+import { dateTime, isoOfLocal, localInput } from '../lib/format.js';
 import { useSession } from '../lib/session.js';
-import { PageSizes, actionLabel, filtersOf, isoOfLocal, localOfIso, pageOf, searchOf, targetUserId } from '../lib/audit.js';
+import { PageSizes, actionLabel, filtersOf, pageOf, searchOf, targetUserId } from '../lib/audit.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 
 /**
@@ -21,8 +21,8 @@ const OutcomeBadges = /** @type {Record<string, string>} */ ({ success: 'ok', de
  * @param {{ filters: AuditFilters }} props
  */
 function Filters({ filters }) {
-  const [from, setFrom] = useState(localOfIso(filters.from));
-  const [to, setTo] = useState(localOfIso(filters.to));
+  const [from, setFrom] = useState(localInput(filters.from));
+  const [to, setTo] = useState(localInput(filters.to));
   const [user, setUser] = useState(filters.user);
   const apply = (/** @type {Event} */ event) => {
     event.preventDefault();

@@ -8,7 +8,7 @@ import { useStream } from '../lib/sse.js';
 import { useInterval } from '../lib/hooks.js';
 import { setSearch } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
-import { bytes, dateTime, duration, percent } from '../lib/format.js';
+import { bytes, dateTime, duration, localInput, percent } from '../lib/format.js';
 import { Charts, Ranges, Ring, extrasOf, frameValues, historyCharts, resolutionFor, seconds, viewOf, viewQuery, zoomOf } from '../lib/series.js';
 import { Chart, Feed } from '../components/chart.js';
 import { Empty, ErrorState, FormError, Loading, StreamStatus } from '../components/states.js';
@@ -183,12 +183,6 @@ function Facts({ latest }) {
     <dl>${facts.map(([name, value]) => html`<div key=${name}><dt>${name}</dt><dd>${value}</dd></div>`)}</dl>
   </div>`;
 }
-
-/** `YYYY-MM-DDTHH:MM` of an instant in local time, as a datetime-local input holds it. */
-const localInput = (/** @type {number} */ ms) => {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
-};
 
 /**
  * @param {{ query: import('../lib/series.js').ViewQuery, view: import('../lib/series.js').View | null, mayHistory: boolean, again: () => void }} props

@@ -6,10 +6,10 @@ import { useApi } from '../lib/hooks.js';
 import { useStream } from '../lib/sse.js';
 import { setSearch } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
-import { dateTime } from '../lib/format.js';
+import { dateTime, isoOfLocal, localInput } from '../lib/format.js';
 import { Empty, ErrorState, FormError, Loading, StreamStatus } from '../components/states.js';
 import {
-  EmptyTail, Levels, PageSizes, Sources, TailLimit, extraFields, filterParams, filtersOf, isTruncated, isoOf, levelTone, localInput,
+  EmptyTail, Levels, PageSizes, Sources, TailLimit, extraFields, filterParams, filtersOf, isTruncated, levelTone,
   pageLabel, pageOf, pause, receive, resume,
 } from '../lib/logs.js';
 
@@ -55,7 +55,7 @@ export default function Logs({ search }) {
  * @param {{ filters: LogFilters, hosts: { id: string, name: string }[], canListHosts: boolean, error: any }} props
  */
 function Filters({ filters, hosts, canListHosts, error }) {
-  const shown = () => ({ ...filters, from: localInput(filters.from), to: localInput(filters.to) });
+  const shown = () => ({ ...filters, from: localInput(filters.from, { seconds: true }), to: localInput(filters.to, { seconds: true }) });
   const [draft, setDraft] = useState(shown);
   useEffect(() => setDraft(shown()), [JSON.stringify(filters)]);
   const set = (/** @type {keyof LogFilters} */ name) => (/** @type {any} */ e) => setDraft({ ...draft, [name]: e.currentTarget.value });
@@ -66,7 +66,7 @@ function Filters({ filters, hosts, canListHosts, error }) {
 
   const apply = (/** @type {Event} */ event) => {
     event.preventDefault();
-    setSearch({ ...filterParams({ ...draft, from: isoOf(draft.from), to: isoOf(draft.to) }), offset: undefined });
+    setSearch({ ...filterParams({ ...draft, from: isoOfLocal(draft.from), to: isoOfLocal(draft.to) }), offset: undefined });
   };
   const clear = () => setSearch({ ...filterParams(filtersOf('')), offset: undefined });
   const knownHost = draft.agent_id === '' || hosts.some((h) => h.id === draft.agent_id);
