@@ -41,6 +41,7 @@ public static class AkkaComposition
                 SeedNodes = [.. cluster.Seeds],
                 SplitBrainResolver = new KeepMajorityOption(),
             })
+            .WithDistributedPubSub(ServerRole)
             .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
             .AddAlertActors(ServerRole)

@@ -380,7 +380,7 @@ public static class AgentHosting
     /// <summary>
     /// Starts the agents shard region on server nodes, each agent running its alert rules against the thresholds
     /// singleton and enrolling with <paramref name="authority"/>, the pending queue capped at <c>Tyto:Agents:MaxPending</c>
-    /// (as the agent directory counts it). Keeps each agent's latest sample from the metrics hub; that feed never
+    /// (as the agent directory counts it). Hands each agent the samples this node receives for it; that feed never
     /// backpressures, so it also keeps the hub flowing when no client is attached.
     /// </summary>
     public static AkkaConfigurationBuilder AddAgentActors(this AkkaConfigurationBuilder builder, string role, TytoOptions options, CertificateAuthority authority) =>
@@ -408,7 +408,7 @@ public static class AgentHosting
             .AddStartup((system, registry) =>
             {
                 var region = registry.Get<AgentRegion>();
-                MetricsHub.Get(system).Samples.RunWith(
+                MetricsHub.Get(system).Received.RunWith(
                     Sink.ForEach<MetricsSample>(sample => region.Tell(new RecordSample(sample.AgentId, sample))),
                     system.Materializer());
             });

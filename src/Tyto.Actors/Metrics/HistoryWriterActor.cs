@@ -33,6 +33,7 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
     private readonly RollupEngine _engine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly StoreHealth _health = StoreHealth.Get(Context.System);
+    private readonly HistoryReceipts _receipts = HistoryReceipts.Get(Context.System);
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopped;
     private readonly List<IActorRef> _flushRequesters = [];
@@ -111,6 +112,8 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
         var batch = _engine.Add(await WithoutStoredAsync(points), _store.Clock.GetUtcNow().UtcDateTime);
         await WriteUntilWrittenAsync(batch);
         Publish(batch);
+        // Repeats left out above were stored before: every point of the batch is in the database now.
+        _receipts.Stored(points);
         return Done.Instance;
     }
 
@@ -193,7 +196,7 @@ public static class MetricsHosting
         {
             LatestSamples.Get(system);
             var store = resolver.GetService<HistoryStore>();
-            var writerProps = HistoryWriterActor.PropsFor(store, MetricsHub.Get(system).Samples.Select(RawPoint.From));
+            var writerProps = HistoryWriterActor.PropsFor(store, MetricsHub.Get(system).Received.Select(RawPoint.From));
             var writer = system.ActorOf(
                 BackoffSupervisor.Props(Backoff.OnFailure(writerProps, "writer", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1)),
                 "history-writer");
