@@ -11,8 +11,8 @@ namespace Tyto.Api;
 
 public static class HealthApi
 {
-    /// <summary>API.md's health, and beside it the database: <c>degraded</c> while it refuses writes.</summary>
-    public sealed record HealthResponse(string Status, string Version, long Uptime, StoreStatus Store);
+    /// <summary>API.md's health, and beside it the database (<c>degraded</c> while it refuses writes) and the cluster as this node sees it.</summary>
+    public sealed record HealthResponse(string Status, string Version, long Uptime, StoreStatus Store, ClusterHealth Cluster);
 
     /// <summary><c>ok</c>, or <c>unavailable</c> since the first of the writes that have failed since the last one that succeeded.</summary>
     public sealed record StoreStatus(string Status, DateTime? FailingSince);
@@ -34,7 +34,8 @@ public static class HealthApi
         var failingSince = StoreHealth.Get(system).FailingSince;
         return TypedResults.Ok(new HealthResponse(
             failingSince is null ? "ok" : "degraded", Version, (long)(DateTime.UtcNow - Started).TotalSeconds,
-            new StoreStatus(failingSince is null ? "ok" : "unavailable", failingSince)));
+            new StoreStatus(failingSince is null ? "ok" : "unavailable", failingSince),
+            ClusterStatus.Health(system)));
     }
 
     private static DateTime StartTime()

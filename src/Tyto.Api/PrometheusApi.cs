@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text;
+using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Metrics;
 using Tyto.Api.Auth;
@@ -30,8 +33,12 @@ public static class PrometheusApi
         return app;
     }
 
-    private static ContentHttpResult Scrape(LatestSamples latest, TimeProvider clock) =>
-        TypedResults.Text(PrometheusExposition.Write((IReadOnlyList<MetricsSample>)latest.Since(clock.GetUtcNow().UtcDateTime - Staleness)), ContentType);
+    private static async Task<ContentHttpResult> Scrape(LatestSamples latest, TimeProvider clock, ActorSystem system, IRequiredActor<AgentRegion> agents)
+    {
+        var samples = PrometheusExposition.Write((IReadOnlyList<MetricsSample>)latest.Since(clock.GetUtcNow().UtcDateTime - Staleness));
+        var cluster = PrometheusExposition.WriteCluster(ClusterStatus.Health(system), await ClusterStatus.ShardsAsync(await agents.GetAsync()));
+        return TypedResults.Text(samples + cluster, ContentType);
+    }
 }
 
 /// <summary>
@@ -103,6 +110,26 @@ public static class PrometheusExposition
                     .Append(Format(value)).Append('\n');
             }
         }
+        return text.ToString();
+    }
+
+    /// <summary>The cluster as this node sees it: members by status, those unreachable, and each node's shards and agent entities.</summary>
+    public static string WriteCluster(ClusterHealth health, IReadOnlyList<NodeShards> shards)
+    {
+        var text = new StringBuilder();
+        void Header(string name, string help) =>
+            text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
+        Header("tyto_cluster_members", "Members of the cluster this node knows, by status");
+        foreach (var status in health.Members.GroupBy(m => m.Status).OrderBy(g => g.Key, StringComparer.Ordinal))
+            text.Append("tyto_cluster_members{status=\"").Append(EscapeLabel(status.Key)).Append("\"} ").Append(Format(status.Count())).Append('\n');
+        Header("tyto_cluster_unreachable_members", "Members this node cannot reach now");
+        text.Append("tyto_cluster_unreachable_members ").Append(Format(health.Members.Count(m => !m.Reachable))).Append('\n');
+        Header("tyto_cluster_shards", "Agent shards hosted by a node");
+        foreach (var node in shards)
+            text.Append("tyto_cluster_shards{node=\"").Append(EscapeLabel(node.Node)).Append("\"} ").Append(Format(node.Shards)).Append('\n');
+        Header("tyto_cluster_agent_entities", "Agent entities running on a node");
+        foreach (var node in shards)
+            text.Append("tyto_cluster_agent_entities{node=\"").Append(EscapeLabel(node.Node)).Append("\"} ").Append(Format(node.Entities)).Append('\n');
         return text.ToString();
     }
 

@@ -19,6 +19,22 @@ public sealed class HealthAndErrorTests(SharedHost shared)
     }
 
     [Fact]
+    public async Task Health_reports_the_node_and_its_cluster_of_one()
+    {
+        using var response = await shared.Host.Client.GetAsync("/health");
+        var cluster = (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("cluster");
+
+        var node = cluster.GetProperty("node").GetString();
+        Assert.StartsWith("akka.tcp://tyto@127.0.0.1:", node, StringComparison.Ordinal);
+        Assert.Equal("up", cluster.GetProperty("status").GetString());
+        Assert.Equal(node, cluster.GetProperty("leader").GetString());
+        var member = Assert.Single(cluster.GetProperty("members").EnumerateArray());
+        Assert.Equal(node, member.GetProperty("node").GetString());
+        Assert.Equal("up", member.GetProperty("status").GetString());
+        Assert.True(member.GetProperty("reachable").GetBoolean());
+    }
+
+    [Fact]
     public async Task Unknown_route_under_api_is_a_404_envelope()
     {
         using var response = await shared.Admin.GetAsync("/api/v1/does-not-exist");

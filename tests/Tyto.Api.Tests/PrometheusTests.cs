@@ -23,7 +23,21 @@ public sealed partial class PrometheusTests(SharedHost shared)
         Assert.Contains(samples, s => s.Name == "tyto_disk_used_bytes" && s.Labels.Contains("mountpoint=\"/\"", StringComparison.Ordinal));
         Assert.Contains(samples, s => s.Name == "tyto_network_receive_bytes_total" && s.Labels.Contains("interface=\"lo\"", StringComparison.Ordinal));
         Assert.Single(samples, s => s.Name == "tyto_load1");
-        Assert.All(samples, s => Assert.StartsWith("agent_id=\"local\"", s.Labels, StringComparison.Ordinal));
+        Assert.All(samples.Where(s => !s.Name.StartsWith("tyto_cluster_", StringComparison.Ordinal)),
+            s => Assert.StartsWith("agent_id=\"local\"", s.Labels, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_has_the_cluster_gauges_of_a_cluster_of_one()
+    {
+        var samples = Exposition.Parse(await ScrapeAsync(shared.Admin));
+
+        Assert.Equal(1, samples.Single(s => s.Name == "tyto_cluster_members" && s.Labels == "status=\"up\"").Value);
+        Assert.Equal(0, samples.Single(s => s.Name == "tyto_cluster_unreachable_members").Value);
+        var shards = samples.Single(s => s.Name == "tyto_cluster_shards");
+        Assert.StartsWith("node=\"akka.tcp://tyto@", shards.Labels, StringComparison.Ordinal);
+        Assert.True(shards.Value >= 1, "the local agent's shard runs on the one node");
+        Assert.True(samples.Single(s => s.Name == "tyto_cluster_agent_entities").Value >= 1, "the local agent's entity runs on the one node");
     }
 
     /// <summary>./test.sh provides promtool (from Debian's prometheus package) and names it in TYTO_PROMTOOL; without it the test is skipped, visibly.</summary>
@@ -141,6 +155,6 @@ public static partial class Exposition
     [GeneratedRegex("""^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$""")]
     private static partial Regex TypeLine();
 
-    [GeneratedRegex("""^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\} (-?[0-9][0-9.e+-]*|NaN|[+-]Inf)$""")]
+    [GeneratedRegex("""^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (-?[0-9][0-9.e+-]*|NaN|[+-]Inf)$""")]
     private static partial Regex SampleLine();
 }
