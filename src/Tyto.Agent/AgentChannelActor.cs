@@ -98,7 +98,8 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
                 Lost(lost.Socket.Server, lost.Closing?.Message ?? "the connection ended");
         });
         Receive<ChannelLost>(_ => { });
-        ReceiveAsync<Heartbeat>(_ => SendAsync(new HeartbeatFrame(_outbox.Buffered, _outbox.Dropped)));
+        // Frames in flight wait for the server to store them (about a second): what the agent reports is its backlog.
+        ReceiveAsync<Heartbeat>(_ => SendAsync(new HeartbeatFrame(_outbox.Buffered - _unacknowledged.Count, _outbox.Dropped)));
         ReceiveAsync<BacklogDue>(_ => SendBacklogAsync());
     }
 

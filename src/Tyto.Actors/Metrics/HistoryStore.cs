@@ -74,7 +74,13 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
         if (batch.Raw.Count > 0)
             await db.BulkCopyAsync(Bulk(Resolution.Raw), batch.Raw.Select(RawPointRecord.From), cancellationToken);
         foreach (var closed in batch.Closed.GroupBy(c => c.Resolution))
-            await db.BulkCopyAsync(Bulk(closed.Key), closed.Select(c => RollupRecord.From(c.Bucket)), cancellationToken);
+        {
+            var stored = await StoredBucketsAsync(db, closed.Key, [.. closed.Select(c => c.Bucket)], cancellationToken);
+            await db.BulkCopyAsync(
+                Bulk(closed.Key),
+                closed.Where(c => !stored.Contains((c.Bucket.AgentId, HistoryTime.ToUnixMs(c.Bucket.Timestamp)))).Select(c => RollupRecord.From(c.Bucket)),
+                cancellationToken);
+        }
         foreach (var (resolution, bucket) in batch.Late)
         {
             var at = HistoryTime.ToUnixMs(bucket.Timestamp);
@@ -89,6 +95,22 @@ public sealed class HistoryStore(TytoDatabase database, IOptions<TytoOptions> op
             await db.UpdateAsync(RollupRecord.From(merged), tableName: resolution.Table, token: cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Which of <paramref name="buckets"/> are stored already. In a cluster an agent that moved to another node leaves its
+    /// open buckets on the old one, which closes them when they have been idle for the grace period; by then the new
+    /// node, which rebuilt the same buckets from the stored raw points, has written them whole, and the old node's
+    /// partial copies are left out.
+    /// </summary>
+    private static async Task<HashSet<(string AgentId, long Timestamp)>> StoredBucketsAsync(
+        DataConnection db, Resolution resolution, IReadOnlyList<HistoryPoint> buckets, CancellationToken cancellationToken)
+    {
+        var agents = buckets.Select(b => b.AgentId).Distinct().ToList();
+        var timestamps = buckets.Select(b => HistoryTime.ToUnixMs(b.Timestamp)).Distinct().ToList();
+        var stored = await Rollups(db, resolution).Where(r => agents.Contains(r.AgentId) && timestamps.Contains(r.Timestamp))
+            .Select(r => new { r.AgentId, r.Timestamp }).ToListAsync(cancellationToken);
+        return [.. stored.Select(r => (r.AgentId, r.Timestamp))];
     }
 
     /// <summary>Which of <paramref name="points"/> the raw table holds already, by agent and Unix milliseconds.</summary>

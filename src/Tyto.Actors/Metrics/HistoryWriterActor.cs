@@ -130,11 +130,26 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
         return [.. points.Where(p => seen.Add((p.AgentId, HistoryTime.ToUnixMs(p.Timestamp))))];
     }
 
-    /// <summary>Writes the batch, trying again after each failure with a delay that doubles up to the configured maximum.</summary>
+    /// <summary>
+    /// Writes the batch, trying again after each failure with a delay that doubles up to the configured maximum. A retry
+    /// first leaves out the raw points stored meanwhile: in a cluster, an agent that moved to another node may resend
+    /// samples the old node was still writing, and the first of the two writes wins.
+    /// </summary>
     private async Task WriteUntilWrittenAsync(HistoryBatch batch)
     {
-        if (!batch.IsEmpty)
-            await UntilDoneAsync(() => _store.WriteAsync(batch, _stopped), $"Writing {batch.Raw.Count} history points");
+        if (batch.IsEmpty)
+            return;
+        var retry = false;
+        await UntilDoneAsync(async () =>
+        {
+            if (retry)
+            {
+                var stored = await _store.StoredAsync(batch.Raw, _stopped);
+                batch.Raw.RemoveAll(p => stored.Contains((p.AgentId, HistoryTime.ToUnixMs(p.Timestamp))));
+            }
+            retry = true;
+            await _store.WriteAsync(batch, _stopped);
+        }, $"Writing {batch.Raw.Count} history points");
     }
 
     /// <summary>Runs a step of the store until it succeeds, trying again after each failure with a delay that doubles up to the configured maximum.</summary>

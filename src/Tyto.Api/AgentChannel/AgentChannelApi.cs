@@ -16,7 +16,7 @@ using Tyto.Collection.Channel;
 
 namespace Tyto.Api.AgentChannel;
 
-/// <summary>What every agent connection uses: the agents region, the settings singleton, history, the metrics hub.</summary>
+/// <summary>What every agent connection uses: the agents region, the settings singleton, history and its receipts, the hubs.</summary>
 public sealed class AgentChannels(
     ActorSystem system, IRequiredActor<AgentRegion> region, IRequiredActor<CollectionSettingsSingleton> settings, HistoryStore history,
     MetricsHub hub, LogHub logs, IMaterializer materializer, ILogger<AgentListener> logger)
@@ -32,6 +32,8 @@ public sealed class AgentChannels(
     public HistoryStore History => history;
 
     public MetricsHub Hub => hub;
+
+    public HistoryReceipts Receipts { get; } = HistoryReceipts.Get(system);
 
     public LogHub Logs => logs;
 

@@ -16,9 +16,11 @@ namespace Tyto.Api.AgentChannel;
 
 /// <summary>
 /// One agent's WebSocket, from its hello to its close. Frames are read one at a time: a sample is offered to the agent's
-/// entity and run into the metrics hub when it is new (acknowledged then), log entries run into the log hub under their
-/// sequence number (stored once, and acknowledged once stored), and only then is the next frame read, so a slow hub
-/// slows the agent (whose window of unacknowledged frames then fills and its outbox absorbs the rest).
+/// entity and run into the metrics hub when it is new (acknowledged once the history writer has stored it), log entries
+/// run into the log hub under their sequence number (stored once, and acknowledged once stored), and only then is the
+/// next frame read, so a slow hub slows the agent (whose window of unacknowledged frames then fills and its outbox
+/// absorbs the rest). Nothing is acknowledged before it is in the database, so what a node that dies held is sent again
+/// to the next one.
 /// Acknowledgements go out in batches within <see cref="AckDelay"/>; one writer sends every frame the server has for
 /// the agent.
 /// </summary>
@@ -43,8 +45,7 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
     private readonly List<long> _acks = [];
     private readonly CancellationTokenSource _reading = new();
     private readonly CancellationTokenSource _ended = new();
-    private readonly ArrayBufferWriter<byte> _frame = new(ReceiveChunk);
-    private ClosingFrame? _closing;
+    private readonly ArrayBufferWriter<byte> _frame = new(ReceiveChunk); private ClosingFrame? _closing;
 
     /// <summary>Set when the connection ends, before the frames still to send are closed off: an acknowledgement later is dropped, not an error.</summary>
     private volatile bool _finished;
@@ -165,12 +166,14 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
                     Close(refused, $"Sample {seq} is refused: {refused}");
                     return;
                 }
-                if (verdict.Store && await samples.OfferAsync(sample) is not QueueOfferResult.Enqueued)
+                if (!verdict.Store)
                 {
-                    Close("SERVER_STOPPING", "The server is stopping");
-                    return;
+                    Acknowledge(seq);
+                    break;
                 }
-                Acknowledge(seq);
+                AcknowledgeOnceStored(seq, sample.Timestamp);
+                if (await samples.OfferAsync(sample) is not QueueOfferResult.Enqueued)
+                    Close("SERVER_STOPPING", "The server is stopping");
                 break;
             case LogsFrame entries:
                 if (entries.Problem() is { } problem)
@@ -254,6 +257,14 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
         else
             _ackDue.Writer.TryWrite(true);
     }
+
+    /// <summary>
+    /// Acknowledges the sample once the history writer has stored it; asked before the sample reaches the hub. A connection
+    /// that ended meanwhile drops the acknowledgement, and the agent sends the sample again on its next one.
+    /// </summary>
+    private void AcknowledgeOnceStored(long seq, DateTime timestamp) =>
+        _ = channels.Receipts.WhenStored(agentId, timestamp).ContinueWith(
+            _ => Acknowledge(seq), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Sends what is stored within <see cref="AckDelay"/> of the first sample of a batch.</summary>
     private async Task AcknowledgeAsync()

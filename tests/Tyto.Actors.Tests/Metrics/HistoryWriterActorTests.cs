@@ -41,6 +41,25 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_receipt_completes_once_its_sample_is_stored_and_not_before()
+    {
+        var (queue, writer) = StartWriter(_history.Store);
+        var receipts = HistoryReceipts.Get(Sys);
+        var start = _history.Now;
+        var stored = receipts.WhenStored("a", start);
+        var again = receipts.WhenStored("a", start);
+        await queue.OfferAsync(TestHistory.Point("a", start, 1));
+
+        // The batch window is ten minutes: the sample waits in the writer, unstored, until the flush.
+        Assert.False(stored.IsCompleted);
+        await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        await stored.WaitAsync(TimeSpan.FromSeconds(10));
+        await again.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(await _history.Store.QueryAsync("a", start, start.AddSeconds(1), Resolution.Raw));
+    }
+
+    [Fact]
     public async Task A_new_writer_resumes_the_bucket_still_filling_from_raw_points()
     {
         var start = _history.Now;
@@ -144,6 +163,35 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
         }, "every sample is written");
         Assert.Null(StoreHealth.Get(Sys).FailingSince);
         await writer.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_agent_that_moves_to_another_node_has_its_bucket_written_whole_once()
+    {
+        using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));
+        var start = history.Now;
+        var (left, leftWriter) = StartWriter(history.Store);
+        for (var i = 0; i < 20; i++)
+            await left.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 1));
+        await Poll.UntilAsync(async () => (await history.Store.QueryAsync("a", start, start.AddMinutes(1), Resolution.Raw)).Count == 20, "the first node stored its points");
+
+        // The agent goes on on another node (a store of its own: nodes share the database, not the open buckets), which
+        // rebuilds the minute from the stored points and closes it whole when the next minute starts.
+        var joined = history.OtherNode();
+        var (right, rightWriter) = StartWriter(joined);
+        for (var i = 20; i <= 60; i++)
+            await right.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 1));
+        await Poll.UntilAsync(async () => (await history.OtherNode().QueryAsync("a", start, start.AddMinutes(1), Resolution.OneMinute)).Count == 1, "the second node closed the minute");
+
+        // The first node closes its part of the minute once it has been idle for the grace period: it is left out.
+        history.Clock.Advance(TimeSpan.FromMinutes(3));
+        await left.OfferAsync(TestHistory.Point("other", history.Now, 1));
+        await Poll.UntilAsync(async () => (await history.Store.QueryAsync("other", start, history.Now.AddSeconds(1), Resolution.Raw)).Count == 1, "the first node wrote on");
+        await leftWriter.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+        await rightWriter.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        var minute = Assert.Single(await history.OtherNode().QueryAsync("a", start, start.AddMinutes(1), Resolution.OneMinute));
+        Assert.Equal(60, minute.Samples);
     }
 
     [Fact]

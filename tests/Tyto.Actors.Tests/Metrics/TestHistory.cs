@@ -10,14 +10,15 @@ public sealed class TestHistory : IDisposable
 {
     public static readonly DateTime Start = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
+    private readonly TytoOptions _options = new();
+
     public TestHistory(Action<TytoOptions.HistoryOptions>? configure = null)
     {
         Database = new TytoDatabase(Directory.CreateTempSubdirectory("tyto-history-").FullName);
         Database.EnsureCreated();
-        var options = new TytoOptions();
-        configure?.Invoke(options.History);
+        configure?.Invoke(_options.History);
         Clock = new FakeTimeProvider(Start);
-        Store = new HistoryStore(Database, Options.Create(options), Clock);
+        Store = OtherNode();
     }
 
     public TytoDatabase Database { get; }
@@ -27,6 +28,9 @@ public sealed class TestHistory : IDisposable
     public HistoryStore Store { get; }
 
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>A store on the same database, as another node of a cluster has: it holds no bucket still filling.</summary>
+    public HistoryStore OtherNode() => new(Database, Options.Create(_options), Clock);
 
     /// <summary>A raw point whose every series holds <paramref name="value"/> (scaled per series), with the given mounts.</summary>
     public static RawPoint Point(string agentId, DateTime at, double value, params (string Mount, double Used)[] mounts) => new(
