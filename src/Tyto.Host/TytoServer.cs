@@ -70,6 +70,15 @@ public static partial class TytoServer
     {
         app.Services.GetRequiredService<TytoDatabase>().EnsureCreated();
         var options = app.Services.GetRequiredService<IOptions<TytoOptions>>().Value;
+        try
+        {
+            // Opened now rather than when the actor system needs it: a wrong cluster secret is a configuration error.
+            app.Services.GetRequiredService<CertificateAuthority>();
+        }
+        catch (ClusterSecretException e)
+        {
+            throw new OptionsValidationException(TytoOptions.Section, typeof(TytoOptions), [e.Message]);
+        }
         var generated = await app.Services.GetRequiredService<IdentityStore>().SeedAsync(options.Auth.AdminPassword, cancellationToken);
         if (generated is not null)
         {

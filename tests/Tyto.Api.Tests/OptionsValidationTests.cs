@@ -114,6 +114,20 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task A_node_given_another_secret_than_the_cluster_ca_was_stored_with_is_refused_naming_the_key()
+    {
+        var dataDir = TytoHost.NewDataDir();
+        await using (var first = TytoServer.Build([$"--Tyto:DataDir={dataDir}", "--Tyto:Auth:AdminPassword=first-admin-password", $"--Tyto:Cluster:Secret={ClusterSecret}"]))
+            await first.InitializeAsync();
+        await using var second = TytoServer.Build([$"--Tyto:DataDir={dataDir}", "--Tyto:Auth:AdminPassword=first-admin-password", "--Tyto:Cluster:Secret=not the secret the CA has"]);
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => second.InitializeAsync());
+
+        Assert.StartsWith("Tyto:Cluster:Secret does not open the cluster CA", Assert.Single(refused.Failures), StringComparison.Ordinal);
+        TytoHost.DeleteDataDir(dataDir);
+    }
+
+    [Fact]
     public void The_cluster_secret_comes_from_the_key_or_a_file_not_both()
     {
         var file = Path.GetTempFileName();
