@@ -1,9 +1,11 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Tests;
 
 namespace Tyto.Agent.Tests;
 
@@ -22,6 +24,13 @@ public sealed class ClusterTlsTests
         await b.Process.WaitForOutputAsync($"Welcome from [{a.Address}]");
         Assert.Matches("^sha256:[0-9a-f]{64}$", a.CaFingerprint);
         Assert.Equal(a.CaFingerprint, b.CaFingerprint);
+        // Each node monitors its own host under its own agent id; none as "local".
+        foreach (var node in new[] { a, b })
+        {
+            using var api = await ServerCluster.SignInAsync(node);
+            await Poll.UntilAsync(async () => await StatusOfAsync(api, $"/api/v1/agents/{node.Name}") == HttpStatusCode.OK, $"{node.Name} lists its own host");
+            Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(api, "/api/v1/agents/local"));
+        }
 
         // A data dir and database of its own: it makes a CA of its own, and its node certificate from it.
         var stranger = await cluster.LaunchNodeAsync("stranger", seed: a, dataDir: cluster.Folder("stranger-data"), secret: "another-cluster-secret-0123");
@@ -56,6 +65,12 @@ public sealed class ClusterTlsTests
         Assert.True(await IsRefusedAsync(node.ClusterPort, strangerCertificate), "the cluster port accepted a node certificate of another CA");
         await node.Process.WaitForOutputAsync("Refused the cluster connection of");
         Assert.True(await IsRefusedAsync(node.ClusterPort, null), "the cluster port accepted a client without a certificate");
+    }
+
+    private static async Task<HttpStatusCode> StatusOfAsync(HttpClient api, string path)
+    {
+        using var response = await api.GetAsync(path);
+        return response.StatusCode;
     }
 
     /// <summary>Whether the node ends a TLS connection that presents <paramref name="certificate"/> (none when null), while trusting whatever the node presents.</summary>

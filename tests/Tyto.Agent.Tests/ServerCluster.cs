@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Tyto.Agent.Tests;
@@ -55,6 +58,17 @@ public sealed class ServerCluster : IAsyncDisposable
         ]);
         _processes.Add(process);
         return new ServerNode(name, process, httpPort, clusterPort);
+    }
+
+    /// <summary>An API client of <paramref name="node"/>, signed in as admin.</summary>
+    public static async Task<HttpClient> SignInAsync(ServerNode node)
+    {
+        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{node.HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        using var login = await api.PostAsJsonAsync("/api/v1/auth/login", new { username = "admin", password = AdminPassword });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return api;
     }
 
     public async ValueTask DisposeAsync()
