@@ -87,11 +87,29 @@ public sealed class TytoOptions
         public string Hostname { get; set; } = "127.0.0.1";
 
         public int Port { get; set; }
+
+        /// <summary>
+        /// The passphrase every node of a cluster is given: it encrypts the cluster's CA key in the shared database.
+        /// Required with <see cref="Seeds"/>; set it or <see cref="SecretFile"/>, not both.
+        /// </summary>
+        public string? Secret { get; set; }
+
+        /// <summary>A file holding <see cref="Secret"/> (surrounding whitespace ignored), so that it stays out of the environment.</summary>
+        public string? SecretFile { get; set; }
+
+        /// <summary>Whether this node is one of several: seeds are set.</summary>
+        public bool IsClustered => Seeds.Count > 0;
+
+        /// <summary>The cluster secret from <see cref="Secret"/> or <see cref="SecretFile"/>; null when neither is set.</summary>
+        public string? ReadSecret() => SecretFile is null ? Secret : File.ReadAllText(SecretFile).Trim();
     }
 
     public sealed class AgentOptions
     {
-        /// <summary>The agent id this node's own host is monitored under; an agent's default is its hostname.</summary>
+        /// <summary>
+        /// The agent id this node's own host is monitored under: <c>local</c> on a single node; the hostname on a node of a
+        /// cluster (<see cref="ClusterOptions.Seeds"/> set) and on an agent.
+        /// </summary>
         public string Id { get; set; } = "local";
 
         /// <summary>An agent's servers (the URLs of their agent endpoints), tried in order.</summary>

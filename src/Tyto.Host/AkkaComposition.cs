@@ -34,7 +34,7 @@ public static class AkkaComposition
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
-            .WithRemoting(new RemoteOptions { HostName = cluster.Hostname, Port = cluster.Port })
+            .WithRemoting(ClusterTls.Remoting(cluster, authority))
             .WithClustering(new ClusterOptions
             {
                 Roles = [ServerRole],

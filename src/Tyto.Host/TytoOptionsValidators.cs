@@ -245,21 +245,45 @@ public sealed class LogsOptionsValidator : TytoOptionsValidator
     }
 }
 
-/// <summary><c>Tyto:Cluster</c>: the remoting address, and seeds this node can join.</summary>
+/// <summary><c>Tyto:Cluster</c>: the remoting address, seeds this node can join, and the secret that opens the cluster's CA.</summary>
 public sealed class ClusterOptionsValidator : TytoOptionsValidator
 {
+    /// <summary>The shortest cluster secret: it is all that guards the CA key in the shared database.</summary>
+    public const int MinSecretLength = 16;
+
     protected override IEnumerable<string?> Check(TytoOptions options)
     {
         var cluster = options.Cluster;
         yield return Required(cluster.Hostname, "Tyto:Cluster:Hostname");
         yield return cluster.Port is >= 0 and <= 65535 ? null : $"Tyto:Cluster:Port must be from 0 (any free port) to 65535 (is {cluster.Port}).";
         for (var i = 0; i < cluster.Seeds.Count; i++)
-            yield return IsSeed(cluster.Seeds[i]) ? null : $"Tyto:Cluster:Seeds:{i} '{cluster.Seeds[i]}' is not a seed address such as akka.tcp://{AkkaComposition.SystemName}@host:4053.";
+            yield return IsSeed(cluster.Seeds[i]) ? null : $"Tyto:Cluster:Seeds:{i} '{cluster.Seeds[i]}' is not a seed address such as {SeedProtocol}://{AkkaComposition.SystemName}@host:4053.";
+        yield return CheckSecret(cluster);
+        yield return cluster.IsClustered && options.Agent.Id == AgentModeOptionsValidator.ReservedId
+            ? $"Tyto:Agent:Id '{AgentModeOptionsValidator.ReservedId}' is a single node's; each node of a cluster needs an id of its own (its hostname when unset)."
+            : null;
     }
+
+    private static string? CheckSecret(TytoOptions.ClusterOptions cluster)
+    {
+        if (cluster.Secret is not null && cluster.SecretFile is not null)
+            return "Tyto:Cluster:Secret and Tyto:Cluster:SecretFile are both set; set one.";
+        if (cluster.SecretFile is not null && !File.Exists(cluster.SecretFile))
+            return $"Tyto:Cluster:SecretFile '{cluster.SecretFile}' does not exist.";
+        var secret = cluster.ReadSecret();
+        if (secret is null)
+            return cluster.IsClustered
+                ? "Tyto:Cluster:Secret (or Tyto:Cluster:SecretFile) must be set when Tyto:Cluster:Seeds is: every node of a cluster is given the same secret, which opens the cluster's CA."
+                : null;
+        return secret.Length >= MinSecretLength ? null : $"Tyto:Cluster:Secret must have at least {MinSecretLength} characters.";
+    }
+
+    /// <summary>Remoting between nodes is always TLS: Akka names that protocol so in addresses.</summary>
+    private const string SeedProtocol = "akka.ssl.tcp";
 
     /// <summary>An address of a node of this actor system that remoting can reach: protocol, system, host and port, no path.</summary>
     private static bool IsSeed(string seed) =>
         Address.TryParse(seed, out var address, out var path) &&
-        address is { Protocol: "akka.tcp", System: AkkaComposition.SystemName, Host.Length: > 0, Port: >= 1 and <= 65535 } &&
+        address is { Protocol: SeedProtocol, System: AkkaComposition.SystemName, Host.Length: > 0, Port: >= 1 and <= 65535 } &&
         path is "" or "/";
 }

@@ -24,6 +24,9 @@ public static partial class TytoServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         // One bound instance, checked before anything uses it, serves the composition below and IOptions alike.
         var options = TytoConfiguration.Bind(builder.Configuration);
+        // A node of a cluster monitors its own host under an id of its own; "local" is a single node's.
+        if (options.Cluster.IsClustered && builder.Configuration["Tyto:Agent:Id"] is null)
+            options.Agent.Id = Environment.MachineName;
         TytoOptionsValidator.ThrowIfInvalid(options);
         var database = new TytoDatabase(options.DataDir);
 
@@ -38,7 +41,7 @@ public static partial class TytoServer
         builder.Services.AddTransient<IStartupFilter, KestrelEndpoints>();
         builder.Services.AddTytoApi();
         builder.Services.AddDashboard();
-        builder.Services.AddSingleton(services => CertificateAuthority.LoadOrCreate(options.DataDir, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => ClusterTls.LoadAuthority(options, database, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddAkka(AkkaComposition.SystemName, (akka, services) => akka.ConfigureServerNode(
             options, database, services.GetRequiredService<CertificateAuthority>(), services.GetRequiredService<ILoggerFactory>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -67,6 +70,15 @@ public static partial class TytoServer
     {
         app.Services.GetRequiredService<TytoDatabase>().EnsureCreated();
         var options = app.Services.GetRequiredService<IOptions<TytoOptions>>().Value;
+        try
+        {
+            // Opened now rather than when the actor system needs it: a wrong cluster secret is a configuration error.
+            app.Services.GetRequiredService<CertificateAuthority>();
+        }
+        catch (ClusterSecretException e)
+        {
+            throw new OptionsValidationException(TytoOptions.Section, typeof(TytoOptions), [e.Message]);
+        }
         var generated = await app.Services.GetRequiredService<IdentityStore>().SeedAsync(options.Auth.AdminPassword, cancellationToken);
         if (generated is not null)
         {

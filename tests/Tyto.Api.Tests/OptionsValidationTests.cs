@@ -13,6 +13,8 @@ namespace Tyto.Api.Tests;
 /// <summary>Every key of the Tyto section is checked before the server uses it, and every mistake is named at once.</summary>
 public sealed class OptionsValidationTests
 {
+    private const string ClusterSecret = "a cluster secret of some length";
+
     [Theory]
     [InlineData("Tyto:Mode", "satellite")]
     [InlineData("Tyto:DataDir", " ")]
@@ -76,18 +78,72 @@ public sealed class OptionsValidationTests
     [InlineData("Tyto:Cluster:Hostname", " ")]
     [InlineData("Tyto:Cluster:Port", "-1")]
     [InlineData("Tyto:Cluster:Port", "65536")]
-    [InlineData("Tyto:Cluster:Seeds:0", "localhost:4053")]
-    [InlineData("Tyto:Cluster:Seeds:0", "http://tyto@localhost:4053")]
-    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://other@localhost:4053")]
-    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://tyto@:4053")]
-    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://tyto@localhost:0")]
-    [InlineData("Tyto:Cluster:Seeds:0", "akka.tcp://tyto@localhost:4053/user/x")]
+    [InlineData("Tyto:Cluster:Secret", "fifteen chars..")]
+    [InlineData("Tyto:Cluster:SecretFile", "/nonexistent/tyto-cluster-secret")]
     public void A_bad_value_is_refused_naming_its_key(string key, string value)
     {
         var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build([$"--{key}={value}"]));
 
         var failure = Assert.Single(refused.Failures);
         Assert.Contains(key, failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("localhost:4053")]
+    [InlineData("http://tyto@localhost:4053")]
+    [InlineData("akka.tcp://tyto@localhost:4053")]
+    [InlineData("akka.ssl.tcp://other@localhost:4053")]
+    [InlineData("akka.ssl.tcp://tyto@:4053")]
+    [InlineData("akka.ssl.tcp://tyto@localhost:0")]
+    [InlineData("akka.ssl.tcp://tyto@localhost:4053/user/x")]
+    public void A_seed_that_is_not_a_tls_address_of_a_tyto_node_is_refused(string seed)
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build([$"--Tyto:Cluster:Seeds:0={seed}", $"--Tyto:Cluster:Secret={ClusterSecret}"]));
+
+        Assert.StartsWith("Tyto:Cluster:Seeds:0", Assert.Single(refused.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_node_of_a_cluster_needs_the_cluster_secret_and_an_agent_id_of_its_own()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build(["--Tyto:Cluster:Seeds:0=akka.ssl.tcp://tyto@seed-a:4053", "--Tyto:Agent:Id=local"]));
+
+        Assert.Equal(2, refused.Failures.Count());
+        Assert.Contains(refused.Failures, f => f.StartsWith("Tyto:Cluster:Secret (or Tyto:Cluster:SecretFile) must be set when Tyto:Cluster:Seeds is", StringComparison.Ordinal));
+        Assert.Contains(refused.Failures, f => f.StartsWith("Tyto:Agent:Id 'local' is a single node's", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_node_given_another_secret_than_the_cluster_ca_was_stored_with_is_refused_naming_the_key()
+    {
+        var dataDir = TytoHost.NewDataDir();
+        await using (var first = TytoServer.Build([$"--Tyto:DataDir={dataDir}", "--Tyto:Auth:AdminPassword=first-admin-password", $"--Tyto:Cluster:Secret={ClusterSecret}"]))
+            await first.InitializeAsync();
+        await using var second = TytoServer.Build([$"--Tyto:DataDir={dataDir}", "--Tyto:Auth:AdminPassword=first-admin-password", "--Tyto:Cluster:Secret=not the secret the CA has"]);
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => second.InitializeAsync());
+
+        Assert.StartsWith("Tyto:Cluster:Secret does not open the cluster CA", Assert.Single(refused.Failures), StringComparison.Ordinal);
+        TytoHost.DeleteDataDir(dataDir);
+    }
+
+    [Fact]
+    public void The_cluster_secret_comes_from_the_key_or_a_file_not_both()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, $"  {ClusterSecret}\n");
+            var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build([$"--Tyto:Cluster:Secret={ClusterSecret}", $"--Tyto:Cluster:SecretFile={file}"]));
+            Assert.StartsWith("Tyto:Cluster:Secret and Tyto:Cluster:SecretFile are both set", Assert.Single(refused.Failures), StringComparison.Ordinal);
+
+            var options = TytoConfiguration.Bind(new ConfigurationBuilder().AddCommandLine([$"--Tyto:Cluster:SecretFile={file}"]).Build());
+            Assert.Equal(ClusterSecret, options.Cluster.ReadSecret());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
@@ -98,8 +154,9 @@ public sealed class OptionsValidationTests
             "--Tyto:Auth:SessionLifetime=00:00:00",
             "--Tyto:Auth:LoginThrottle:MaxFailuresPerUser=0",
             "--Tyto:Agent:Id=web:1",
-            "--Tyto:Cluster:Seeds:0=akka.tcp://tyto@seed-a:4053",
+            "--Tyto:Cluster:Seeds:0=akka.ssl.tcp://tyto@seed-a:4053",
             "--Tyto:Cluster:Seeds:1=seed-b:4053",
+            $"--Tyto:Cluster:Secret={ClusterSecret}",
             "--Tyto:History:PruneBatch=0",
         ]));
 
@@ -115,12 +172,14 @@ public sealed class OptionsValidationTests
         await using var app = TytoServer.Build(
         [
             $"--Tyto:DataDir={dataDir}",
-            "--Tyto:Cluster:Seeds:0=akka.tcp://tyto@seed-a.example:4053",
-            "--Tyto:Cluster:Seeds:1=akka.tcp://tyto@[::1]:4053",
+            "--Tyto:Cluster:Seeds:0=akka.ssl.tcp://tyto@seed-a.example:4053",
+            "--Tyto:Cluster:Seeds:1=akka.ssl.tcp://tyto@[::1]:4053",
+            $"--Tyto:Cluster:Secret={ClusterSecret}",
         ]);
 
         var options = app.Services.GetRequiredService<IOptions<TytoOptions>>().Value;
-        var defaults = new TytoOptions { DataDir = dataDir, Cluster = { Seeds = options.Cluster.Seeds } };
+        // A node of a cluster monitors its own host under its hostname.
+        var defaults = new TytoOptions { DataDir = dataDir, Cluster = { Seeds = options.Cluster.Seeds, Secret = ClusterSecret }, Agent = { Id = Environment.MachineName } };
         Assert.Equal(JsonSerializer.Serialize(defaults), JsonSerializer.Serialize(options));
         // appsettings.json keeps the logging levels only: a second copy of the defaults there could drift.
         var files = ((IConfigurationRoot)app.Configuration).Providers.OfType<JsonConfigurationProvider>().ToList();

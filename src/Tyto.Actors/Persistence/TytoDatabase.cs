@@ -1,5 +1,6 @@
 using LinqToDB;
 using LinqToDB.Data;
+using Tyto.Actors.Agents;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
@@ -70,5 +71,6 @@ public sealed class TytoDatabase
         db.Execute("CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at)");
         HistoryStore.CreateTables(db);
         LogStore.CreateTables(db);
+        ClusterAuthorityStore.CreateTable(db);
     }
 }
