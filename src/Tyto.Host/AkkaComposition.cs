@@ -41,7 +41,7 @@ public static class AkkaComposition
                 SeedNodes = [.. cluster.Seeds],
                 SplitBrainResolver = new KeepMajorityOption(),
             })
-            .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
+            .WithSqlPersistence(database.JournalOptions, database.SnapshotOptions)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
             .AddAlertActors(ServerRole)
             .AddAgentActors(ServerRole, options, authority)

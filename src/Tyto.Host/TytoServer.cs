@@ -25,7 +25,7 @@ public static partial class TytoServer
         // One bound instance, checked before anything uses it, serves the composition below and IOptions alike.
         var options = TytoConfiguration.Bind(builder.Configuration);
         TytoOptionsValidator.ThrowIfInvalid(options);
-        var database = new TytoDatabase(options.DataDir);
+        var database = new TytoDatabase(options);
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
