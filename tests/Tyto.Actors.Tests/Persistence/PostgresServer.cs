@@ -78,7 +78,7 @@ internal sealed class PostgresServer
             watchdog.ArgumentList.Add(argument);
         foreach (var argument in (string[])[
             "-D", data, "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-k", directory,
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "fsync=off", "-c", "full_page_writes=off",
             "-c", "shared_buffers=32MB", "-c", "max_connections=500"])
             watchdog.ArgumentList.Add(argument);
         try

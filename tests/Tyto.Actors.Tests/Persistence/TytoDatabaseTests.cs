@@ -36,4 +36,15 @@ public sealed class TytoDatabaseTests
                 Directory.Delete(node.DataDirectory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task On_PostgreSQL_only_the_history_and_log_writers_commit_without_waiting_for_the_disk()
+    {
+        using var test = new TestDatabase(TytoDatabase.Postgres);
+
+        await using var writer = await test.Database.OpenHistoryWriterAsync(CancellationToken.None);
+        await using var other = test.Database.Open();
+
+        Assert.Equal(("off", "on"), (writer.Execute<string>("SHOW synchronous_commit"), other.Execute<string>("SHOW synchronous_commit")));
+    }
 }
