@@ -54,6 +54,13 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 fi
 TYTO_CHROMIUM="$(command -v chromium || true)"
 export TYTO_CHROMIUM
+# The stores' tests run on SQLite and on a throwaway PostgreSQL server of Debian's postgresql, installed when missing.
+postgres_bin() { { ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true; } | sort -V | tail -n 1; }
+if [[ -z "${TYTO_POSTGRES_BIN:-}" && -z "$(postgres_bin)" ]] && command -v apt-get >/dev/null 2>&1; then
+  apt_install postgresql
+fi
+TYTO_POSTGRES_BIN="${TYTO_POSTGRES_BIN:-$(postgres_bin)}"
+export TYTO_POSTGRES_BIN
 (cd src/Tyto.Web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check && npm test)
 
 dotnet restore Tyto.sln

@@ -72,7 +72,7 @@ public static class AlertsLoad
     {
         var plugin = $"""
             connection-string = "{database.ConnectionString}"
-            provider-name = "{TytoDatabase.ProviderName}"
+            provider-name = "{database.ProviderName}"
             auto-initialize = on
             """;
         return ConfigurationFactory.ParseString($$"""

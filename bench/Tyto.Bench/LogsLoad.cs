@@ -358,7 +358,7 @@ public static class LogsLoad
                 var clock = Stopwatch.StartNew();
                 matches = (await store.QueryAsync(q)).Total;
                 var wholeMs = clock.Elapsed.TotalMilliseconds;
-                var (page, count, parameters) = LogStore.Sql(q);
+                var (page, count, parameters) = LogStore.Sql(q, database.LogIndex);
                 await using var db = database.Open();
                 clock.Restart();
                 _ = await db.QueryToListAsync<LogRecord>(page, CancellationToken.None, parameters);

@@ -42,7 +42,7 @@ public static class AkkaComposition
                 SplitBrainResolver = new KeepMajorityOption(),
             })
             .WithDistributedPubSub(ServerRole)
-            .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
+            .WithSqlPersistence(database.JournalOptions, database.SnapshotOptions)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
             .AddAlertActors(ServerRole)
             .AddAgentActors(ServerRole, options, authority)

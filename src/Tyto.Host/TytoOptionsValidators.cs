@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
 using Microsoft.Extensions.Options;
+using Tyto.Actors.Persistence;
 using Tyto.Api.AgentChannel;
 using Tyto.Collection;
 using Tyto.Collection.Logs;
@@ -77,9 +78,12 @@ public sealed class ServerOptionsValidator : TytoOptionsValidator
     {
         yield return options.Mode is TytoOptions.ServerMode or TytoOptions.AgentMode ? null : $"Tyto:Mode '{options.Mode}' must be '{TytoOptions.ServerMode}' or '{TytoOptions.AgentMode}'.";
         yield return Required(options.DataDir, "Tyto:DataDir");
-        yield return options.Database.Provider == "sqlite"
+        yield return options.Database.Provider is TytoDatabase.Sqlite or TytoDatabase.Postgres
             ? null
-            : $"Tyto:Database:Provider '{options.Database.Provider}' is not available yet; only 'sqlite' is.";
+            : $"Tyto:Database:Provider '{options.Database.Provider}' must be '{TytoDatabase.Sqlite}' or '{TytoDatabase.Postgres}'.";
+        yield return options.Database.Provider == TytoDatabase.Postgres && string.IsNullOrWhiteSpace(options.Database.ConnectionString)
+            ? $"Tyto:Database:ConnectionString must be set for '{TytoDatabase.Postgres}', such as Host=db.example;Database=tyto;Username=tyto;Password=…."
+            : null;
     }
 }
 

@@ -28,7 +28,7 @@ public static partial class TytoServer
         if (options.Cluster.IsClustered && builder.Configuration["Tyto:Agent:Id"] is null)
             options.Agent.Id = Environment.MachineName;
         TytoOptionsValidator.ThrowIfInvalid(options);
-        var database = new TytoDatabase(options.DataDir);
+        var database = new TytoDatabase(options);
 
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);

@@ -18,7 +18,7 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("Tyto:Mode", "satellite")]
     [InlineData("Tyto:DataDir", " ")]
-    [InlineData("Tyto:Database:Provider", "postgres")]
+    [InlineData("Tyto:Database:Provider", "mysql")]
     [InlineData("Tyto:Auth:SessionLifetime", "00:00:00")]
     [InlineData("Tyto:Auth:SessionLifetime", "-01:00:00")]
     [InlineData("Tyto:Auth:SessionLifetime", "400.00:00:00")]
@@ -144,6 +144,14 @@ public sealed class OptionsValidationTests
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public void PostgreSQL_without_a_connection_string_is_refused_naming_the_key()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => TytoServer.Build(["--Tyto:Database:Provider=postgres"]));
+
+        Assert.StartsWith("Tyto:Database:ConnectionString must be set", Assert.Single(refused.Failures), StringComparison.Ordinal);
     }
 
     [Fact]

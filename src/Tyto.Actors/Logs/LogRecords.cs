@@ -10,8 +10,11 @@ namespace Tyto.Actors.Logs;
 [Table("logs")]
 public sealed class LogRecord
 {
-    /// <summary>The entry's time and its slot within that millisecond (see <see cref="LogIds"/>); the API's id is <c>log-</c> and this.</summary>
-    [Column("id", DbType = "INTEGER"), PrimaryKey]
+    /// <summary>
+    /// The entry's time and its slot within that millisecond (see <see cref="LogIds"/>); the API's id is <c>log-</c> and
+    /// this. SQLite's INTEGER (64 bits there) makes it the rowid, which the FTS5 index refers to.
+    /// </summary>
+    [Column("id", DbType = "INTEGER", Configuration = ProviderName.SQLite), Column("id"), PrimaryKey]
     public long Id { get; set; }
 
     [Column("agent_id", Length = 64), NotNull]

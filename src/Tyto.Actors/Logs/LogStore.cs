@@ -26,7 +26,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
 
     public TimeProvider Clock => clock;
 
-    public static void CreateTables(DataConnection db)
+    public static void CreateTables(DataConnection db, LogIndex index)
     {
         db.CreateTable<LogRecord>(tableOptions: TableOptions.CreateIfNotExists);
         db.CreateTable<LogPositionRecord>(tableOptions: TableOptions.CreateIfNotExists);
@@ -34,7 +34,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         // Ordered by host, then by id (time): one host's entries newest first read it backwards and never sort.
         db.Execute("CREATE INDEX IF NOT EXISTS ix_logs_agent_id ON logs (agent_id)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_log_batches_stored_at ON log_batches (stored_at)");
-        SqliteLogIndex.CreateIndex(db);
+        index.CreateIndex(db);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         }
         if (records.Count > 0)
         {
-            var next = await SqliteLogIndex.NextIdsAsync(db, [.. records.Select(r => LogIds.Millisecond(r.Record.Timestamp)).Distinct()], cancellationToken);
+            var next = await database.LogIndex.NextIdsAsync(db, [.. records.Select(r => LogIds.Millisecond(r.Record.Timestamp)).Distinct()], cancellationToken);
             foreach (var (record, _) in records)
             {
                 var ms = LogIds.Millisecond(record.Timestamp);
@@ -71,7 +71,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
                 if (record.Id > LogIds.Last(ms))
                     throw new InvalidOperationException($"More than {LogIds.Slots} log entries at {HistoryTime.FromUnixMs(ms):O}: the batch is refused.");
             }
-            SqliteLogIndex.Insert(db, [.. records.Select(r => r.Record)]);
+            database.LogIndex.Insert(db, [.. records.Select(r => r.Record)]);
         }
         foreach (var ((agentId, sourceKey), position) in positions)
             await db.InsertOrReplaceAsync(new LogPositionRecord { AgentId = agentId, SourceKey = sourceKey, Position = position }, token: cancellationToken);
@@ -102,7 +102,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, LogQuery.MaxLimit);
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
-        var (page, count, parameters) = Sql(query);
+        var (page, count, parameters) = Sql(query, database.LogIndex);
         await using var db = database.Open();
         var rows = await db.QueryToListAsync<LogRecord>(page, cancellationToken, parameters);
         var total = await db.ExecuteAsync<int>(count, cancellationToken, parameters);
@@ -114,11 +114,11 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
     /// Times are ranges of ids; a full-text search reads the index first, and counts from it alone when no other
     /// filter needs the entries.
     /// </summary>
-    internal static (string Page, string Count, DataParameter[] Parameters) Sql(LogQuery query)
+    internal static (string Page, string Count, DataParameter[] Parameters) Sql(LogQuery query, LogIndex index)
     {
         var terms = query.Text is { } text ? LogSearchText.Parse(text) : [];
         var searched = terms.Count > 0;
-        var id = searched ? SqliteLogIndex.MatchId : "l.id";
+        var id = searched ? index.MatchId : "l.id";
         var onIds = new List<string>();
         var onEntries = new List<string>();
         var parameters = new List<DataParameter>();
@@ -128,7 +128,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
             parameters.Add(new DataParameter(name, value));
         }
         if (searched)
-            Add(onIds, SqliteLogIndex.Match("@match"), "match", SqliteLogIndex.Expression(terms));
+            Add(onIds, index.Match("@match"), "match", index.Expression(terms));
         if (query.From is { } from)
             Add(onIds, $"{id} >= @from", "from", LogIds.First(HistoryTime.ToUnixMs(from)));
         if (query.To is { } to)
@@ -147,10 +147,10 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         }
         parameters.Add(new DataParameter("limit", query.Limit));
         parameters.Add(new DataParameter("offset", query.Offset));
-        var entries = searched ? SqliteLogIndex.MatchesJoined : "logs l";
+        var entries = searched ? index.MatchesJoined : "logs l";
         var where = Where([.. onIds, .. onEntries]);
         var count = searched && onEntries.Count == 0
-            ? $"SELECT count(*) FROM {SqliteLogIndex.Matches}{Where(onIds)}"
+            ? $"SELECT count(*) FROM {index.Matches}{Where(onIds)}"
             : $"SELECT count(*) FROM {entries}{where}";
         return ($"SELECT {Columns} FROM {entries}{where} ORDER BY {id} DESC LIMIT @limit OFFSET @offset", count, [.. parameters]);
     }
@@ -166,6 +166,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
     {
         var cutoff = HistoryTime.ToUnixMs(clock.GetUtcNow().UtcDateTime - Options.Retention);
         var cutoffId = LogIds.First(cutoff);
+        var index = database.LogIndex;
         var maxBytes = Options.MaxMb * 1024L * 1024L;
         await using var db = database.Open();
         var deleted = 0;
@@ -179,10 +180,10 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         }
         while (removed == PruneBatch);
         long excess;
-        while ((excess = await db.ExecuteAsync<long>(SqliteLogIndex.UsageSql, cancellationToken) - maxBytes) > 0)
+        while ((excess = await db.ExecuteAsync<long>(LogIndex.UsageSql, cancellationToken) - maxBytes) > 0)
         {
             removed = await db.ExecuteAsync(
-                $"DELETE FROM logs WHERE id IN ({SqliteLogIndex.OldestFreeing})",
+                $"DELETE FROM logs WHERE id IN ({index.OldestFreeing})",
                 cancellationToken, new DataParameter("batch", PruneBatch), new DataParameter("excess", excess));
             if (removed == 0)
                 break;
@@ -191,7 +192,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         do
         {
             removed = await db.ExecuteAsync(
-                "DELETE FROM log_batches WHERE rowid IN (SELECT rowid FROM log_batches WHERE stored_at < @cutoff LIMIT @batch)",
+                index.PruneBatches,
                 cancellationToken, new DataParameter("cutoff", cutoff), new DataParameter("batch", PruneBatch));
         }
         while (removed == PruneBatch);

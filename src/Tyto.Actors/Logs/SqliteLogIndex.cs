@@ -6,19 +6,19 @@ using Microsoft.Data.Sqlite;
 namespace Tyto.Actors.Logs;
 
 /// <summary>
-/// Everything SQLite-specific about logs, in one place (PostgreSQL uses a tsvector column instead): the FTS5 index of
-/// messages, filled a batch at a time by <see cref="Insert"/>, the size counter, the triggers that keep the counter
-/// (and, on deletes, the index) in step with <c>logs</c>, <see cref="LogSearchTerm"/>s written as an FTS5 MATCH
-/// expression, how the index joins the entries, and the lookup of free ids.
+/// Everything SQLite-specific about logs, in one place (<see cref="PostgresLogIndex"/> is PostgreSQL's): the FTS5
+/// index of messages, filled a batch at a time by <see cref="Insert"/>, the size counter, the triggers that keep the
+/// counter (and, on deletes, the index) in step with <c>logs</c>, <see cref="LogSearchTerm"/>s written as an FTS5
+/// MATCH expression, how the index joins the entries, and the lookup of free ids.
 /// </summary>
-public static class SqliteLogIndex
+public sealed class SqliteLogIndex : LogIndex
 {
     /// <summary>
     /// Contentless (the text lives in <c>logs</c> only) with deletes by rowid, so pruning never has to hand the old
     /// message back. The size counted is that of messages and fields in UTF-8: the same measure on every database,
     /// read in one row instead of scanning pages (SQLite's dbstat is not built into the bundled library).
     /// </summary>
-    public static void CreateIndex(DataConnection db)
+    public override void CreateIndex(DataConnection db)
     {
         db.Execute("""
             CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5(
@@ -46,7 +46,7 @@ public static class SqliteLogIndex
     /// writes an index segment at the end of every statement that adds to it, so one segment a batch instead of one a
     /// line (half the cost of a line, with linq2db's multi-row insert the other half).
     /// </summary>
-    public static void Insert(DataConnection db, IReadOnlyList<LogRecord> records)
+    public override void Insert(DataConnection db, IReadOnlyList<LogRecord> records)
     {
         var connection = (SqliteConnection)db.OpenDbConnection();
         using var insert = connection.CreateCommand();
@@ -80,37 +80,30 @@ public static class SqliteLogIndex
         index.ExecuteNonQuery();
     }
 
-    /// <summary>The bytes of messages and fields stored.</summary>
-    public const string UsageSql = "SELECT bytes FROM log_usage";
-
-    /// <summary>The ids of the oldest entries, at most <c>@batch</c>, that together free at least <c>@excess</c> bytes of the size counted.</summary>
-    public const string OldestFreeing = """
+    public override string OldestFreeing => """
         SELECT id FROM (
             SELECT id, size, sum(size) OVER (ORDER BY id) AS freed
             FROM (SELECT id, octet_length(message) + coalesce(octet_length(fields), 0) AS size FROM logs ORDER BY id LIMIT @batch))
         WHERE freed - size < @excess
         """;
 
+    public override string PruneBatches =>
+        "DELETE FROM log_batches WHERE rowid IN (SELECT rowid FROM log_batches WHERE stored_at < @cutoff LIMIT @batch)";
+
     /// <summary>
     /// The index joined to the entries it matches. CROSS JOIN keeps the index the outer loop in SQLite, so it hands
     /// matches out by id (newest first when so ordered) and a page stops once it is full.
     /// </summary>
-    public const string MatchesJoined = "logs_fts CROSS JOIN logs l ON l.id = logs_fts.rowid";
+    public override string MatchesJoined => "logs_fts CROSS JOIN logs l ON l.id = logs_fts.rowid";
 
-    /// <summary>The index alone, for counting matches without reading the entries.</summary>
-    public const string Matches = "logs_fts";
+    public override string Matches => "logs_fts";
 
-    /// <summary>The id of a match, in <see cref="MatchesJoined"/> and <see cref="Matches"/>.</summary>
-    public const string MatchId = "logs_fts.rowid";
+    public override string MatchId => "logs_fts.rowid";
 
-    /// <summary>The condition that the message matches the expression in the parameter <paramref name="parameter"/>.</summary>
-    public static string Match(string parameter) => $"logs_fts MATCH {parameter}";
+    public override string Match(string parameter) => $"logs_fts MATCH {parameter}";
 
-    /// <summary>
-    /// For each of <paramref name="milliseconds"/>, the first free id: one past the last id stored in that millisecond,
-    /// each found by one seek in a single statement.
-    /// </summary>
-    public static async Task<Dictionary<long, long>> NextIdsAsync(DataConnection db, IReadOnlyCollection<long> milliseconds, CancellationToken cancellationToken)
+    /// <summary>Each free id found by one seek, all in a single statement.</summary>
+    public override async Task<Dictionary<long, long>> NextIdsAsync(DataConnection db, IReadOnlyCollection<long> milliseconds, CancellationToken cancellationToken)
     {
         var last = await db.QueryToListAsync(
             reader => (Ms: reader.GetInt64(0), Last: reader.IsDBNull(1) ? (long?)null : reader.GetInt64(1)),
@@ -125,7 +118,7 @@ public static class SqliteLogIndex
     /// The terms as an FTS5 expression: each one a string (so nothing the user typed is an FTS5 operator, column
     /// filter or bareword), a <c>*</c> after the prefix ones, all of them required.
     /// </summary>
-    public static string Expression(IReadOnlyList<LogSearchTerm> terms)
+    public override string Expression(IReadOnlyList<LogSearchTerm> terms)
     {
         var match = new StringBuilder();
         foreach (var term in terms)

@@ -6,17 +6,18 @@ using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Identity;
 
-public sealed class AuditLogTests : IDisposable
+/// <summary>The audit log on a database of its own, created as the server creates it; run on each provider.</summary>
+public abstract class AuditLogTests : IDisposable
 {
     private static readonly DateTime Start = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    private readonly TytoDatabase _database = new(Directory.CreateTempSubdirectory("tyto-audit-").FullName);
+    private readonly TestDatabase _test;
     private readonly AuditLog _audit;
 
-    public AuditLogTests()
+    protected AuditLogTests(string provider)
     {
-        _database.EnsureCreated();
-        _audit = new AuditLog(_database);
+        _test = new TestDatabase(provider, "tyto-audit-");
+        _audit = new AuditLog(_test.Database);
     }
 
     [Fact]
@@ -58,7 +59,7 @@ public sealed class AuditLogTests : IDisposable
     public async Task Expired_sessions_are_deleted_in_batches()
     {
         var clock = new FakeTimeProvider(Start);
-        using var identity = new IdentityStore(_database, clock);
+        using var identity = new IdentityStore(_test.Database, clock);
         await identity.SeedAsync("an-admin-password");
         for (var i = 0; i < 5; i++)
             await identity.LoginAsync("admin", "an-admin-password", TimeSpan.FromHours(1));
@@ -67,7 +68,7 @@ public sealed class AuditLogTests : IDisposable
         clock.Advance(TimeSpan.FromMinutes(30));
 
         Assert.Equal(5, await identity.DeleteExpiredSessionsAsync(batch: 2));
-        await using var db = _database.Open();
+        await using var db = _test.Database.Open();
         Assert.Equal(1, await db.GetTable<SessionRecord>().CountAsync());
         Assert.NotNull(await identity.AuthenticateAsync(live!.Token));
     }
@@ -85,6 +86,11 @@ public sealed class AuditLogTests : IDisposable
     public void Dispose()
     {
         _audit.Dispose();
-        Directory.Delete(_database.DataDirectory, recursive: true);
+        _test.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+public sealed class AuditLogTestsOnSqlite() : AuditLogTests(TytoDatabase.Sqlite);
+
+public sealed class AuditLogTestsOnPostgres() : AuditLogTests(TytoDatabase.Postgres);

@@ -3,17 +3,16 @@ using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Identity;
 
-/// <summary>The identity store on a SQLite file of its own, created as the server creates it.</summary>
-public sealed class IdentityStoreTests : IDisposable
+/// <summary>The identity store on a database of its own, created as the server creates it; run on each provider.</summary>
+public abstract class IdentityStoreTests : IDisposable
 {
-    private readonly TytoDatabase _database;
+    private readonly TestDatabase _database;
     private readonly IdentityStore _store;
 
-    public IdentityStoreTests()
+    protected IdentityStoreTests(string provider)
     {
-        _database = new TytoDatabase(Directory.CreateTempSubdirectory("tyto-identity-").FullName);
-        _database.EnsureCreated();
-        _store = new IdentityStore(_database, TimeProvider.System);
+        _database = new TestDatabase(provider, "tyto-identity-");
+        _store = new IdentityStore(_database.Database, TimeProvider.System);
     }
 
     [Fact]
@@ -50,6 +49,11 @@ public sealed class IdentityStoreTests : IDisposable
     public void Dispose()
     {
         _store.Dispose();
-        Directory.Delete(_database.DataDirectory, recursive: true);
+        _database.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
+
+public sealed class IdentityStoreTestsOnSqlite() : IdentityStoreTests(TytoDatabase.Sqlite);
+
+public sealed class IdentityStoreTestsOnPostgres() : IdentityStoreTests(TytoDatabase.Postgres);

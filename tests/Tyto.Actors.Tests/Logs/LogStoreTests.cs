@@ -1,26 +1,32 @@
 using LinqToDB;
 using LinqToDB.Data;
 using Tyto.Actors.Logs;
+using Tyto.Actors.Persistence;
 using Tyto.Collection.Logs;
 
 namespace Tyto.Actors.Tests.Logs;
 
-public sealed class LogStoreTests : IDisposable
+/// <summary>The log store's tests, run on each provider; what only one provider has is tested in its own class below.</summary>
+public abstract class LogStoreTests(string provider) : IDisposable
 {
-    private static readonly DateTime Start = TestLogs.Start;
+    protected static readonly DateTime Start = TestLogs.Start;
 
-    private readonly TestLogs _logs = new();
+    protected TestLogs Logs { get; } = new(provider: provider);
 
-    private LogStore Store => _logs.Store;
+    protected LogStore Store => Logs.Store;
 
-    public void Dispose() => _logs.Dispose();
+    public void Dispose()
+    {
+        Logs.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task An_entry_comes_back_as_written_with_a_stable_id_and_its_host()
     {
         var fields = new Dictionary<string, string> { ["pid"] = "1234", ["unit"] = "nginx.service" };
         await Store.WriteAsync([new LogBatch("web-1", "journal", [TestLogs.Entry(Start.AddMilliseconds(1234), "Connection refused", LogSeverity.Error, LogSourceKind.Journal, "nginx.service", fields)], "cursor-1", null)]);
-        await _logs.WriteAsync("local", TestLogs.Entry(Start, "no fields"));
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, "no fields"));
 
         var page = await Store.QueryAsync(new LogQuery());
 
@@ -39,11 +45,11 @@ public sealed class LogStoreTests : IDisposable
     [Fact]
     public async Task Entries_come_newest_first_and_those_of_the_same_time_latest_written_first()
     {
-        await _logs.WriteAsync("local", TestLogs.Entry(Start.AddSeconds(2), "b"), TestLogs.Entry(Start, "a"), TestLogs.Entry(Start.AddSeconds(2), "c"));
-        await _logs.WriteAsync("web-1", TestLogs.Entry(Start.AddSeconds(1), "late"), TestLogs.Entry(Start.AddSeconds(2), "d"));
+        await Logs.WriteAsync("local", TestLogs.Entry(Start.AddSeconds(2), "b"), TestLogs.Entry(Start, "a"), TestLogs.Entry(Start.AddSeconds(2), "c"));
+        await Logs.WriteAsync("web-1", TestLogs.Entry(Start.AddSeconds(1), "late"), TestLogs.Entry(Start.AddSeconds(2), "d"));
 
-        Assert.Equal(["d", "c", "b", "late", "a"], (await _logs.MessagesAsync(new LogQuery())).Messages);
-        Assert.Equal(["d", "c", "b"], (await _logs.MessagesAsync(new LogQuery { From = Start.AddSeconds(2), To = Start.AddSeconds(2) })).Messages);
+        Assert.Equal(["d", "c", "b", "late", "a"], (await Logs.MessagesAsync(new LogQuery())).Messages);
+        Assert.Equal(["d", "c", "b"], (await Logs.MessagesAsync(new LogQuery { From = Start.AddSeconds(2), To = Start.AddSeconds(2) })).Messages);
     }
 
     [Fact]
@@ -51,7 +57,7 @@ public sealed class LogStoreTests : IDisposable
     {
         var before = new DateTime(1960, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var after = new DateTime(2200, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        await _logs.WriteAsync("local", TestLogs.Entry(before, "before"), TestLogs.Entry(Start, "now"), TestLogs.Entry(after, "after"), TestLogs.Entry(before, "before again"));
+        await Logs.WriteAsync("local", TestLogs.Entry(before, "before"), TestLogs.Entry(Start, "now"), TestLogs.Entry(after, "after"), TestLogs.Entry(before, "before again"));
 
         var page = await Store.QueryAsync(new LogQuery());
 
@@ -76,7 +82,7 @@ public sealed class LogStoreTests : IDisposable
             return (Agent: i % 4 == 0 ? "web-1" : "local", Entry: TestLogs.Entry(Start.AddSeconds(i), $"m{i} {words[i / 2 % words.Length]}", (LogSeverity)(i % 8), source, name));
         }).ToList();
         foreach (var agent in rows.GroupBy(r => r.Agent))
-            await _logs.WriteAsync(agent.Key, [.. agent.Select(r => r.Entry)]);
+            await Logs.WriteAsync(agent.Key, [.. agent.Select(r => r.Entry)]);
 
         var cases = new (string Name, LogQuery Query, Func<(string Agent, LogEntry Entry), bool> Keeps)[]
         {
@@ -111,7 +117,7 @@ public sealed class LogStoreTests : IDisposable
         foreach (var (name, query, keeps) in cases)
         {
             var expected = rows.Where(keeps).OrderByDescending(r => r.Entry.Timestamp).Select(r => r.Entry.Message).ToList();
-            var (messages, total) = await _logs.MessagesAsync(query);
+            var (messages, total) = await Logs.MessagesAsync(query);
             Assert.Equal((name, expected.Count, string.Join(", ", expected.Take(query.Limit))), (name, total, string.Join(", ", messages)));
         }
     }
@@ -120,19 +126,19 @@ public sealed class LogStoreTests : IDisposable
     public async Task Pages_hand_out_every_entry_once_with_the_exact_total_on_each()
     {
         var entries = Enumerable.Range(0, 25).Select(i => TestLogs.Entry(Start.AddSeconds(i / 3), $"line {i}")).ToArray();
-        await _logs.WriteAsync("local", entries);
+        await Logs.WriteAsync("local", entries);
 
         var seen = new List<string>();
         for (var offset = 0; offset < 30; offset += 10)
         {
-            var (messages, total) = await _logs.MessagesAsync(new LogQuery { Limit = 10, Offset = offset });
+            var (messages, total) = await Logs.MessagesAsync(new LogQuery { Limit = 10, Offset = offset });
             Assert.Equal(25, total);
             Assert.Equal(Math.Min(10, 25 - offset), messages.Length);
             seen.AddRange(messages);
         }
 
         Assert.Equal(Enumerable.Range(0, 25).OrderByDescending(i => i / 3).ThenByDescending(i => i).Select(i => $"line {i}"), seen);
-        var (beyond, all) = await _logs.MessagesAsync(new LogQuery { Offset = 100 });
+        var (beyond, all) = await Logs.MessagesAsync(new LogQuery { Offset = 100 });
         Assert.Empty(beyond);
         Assert.Equal(25, all);
     }
@@ -151,12 +157,12 @@ public sealed class LogStoreTests : IDisposable
     [InlineData("nothing", new string[0])]
     public async Task Full_text_finds_words_phrases_and_prefixes(string text, string[] expected)
     {
-        await _logs.WriteAsync("local",
+        await Logs.WriteAsync("local",
             TestLogs.Entry(Start, "Connection refused by peer"), TestLogs.Entry(Start.AddSeconds(1), "connection reset"),
             TestLogs.Entry(Start.AddSeconds(2), "café au lait"), TestLogs.Entry(Start.AddSeconds(3), "from 10.0.0.1 port 22"),
             TestLogs.Entry(Start.AddSeconds(4), "disk full"));
 
-        var (messages, total) = await _logs.MessagesAsync(new LogQuery { Text = text });
+        var (messages, total) = await Logs.MessagesAsync(new LogQuery { Text = text });
 
         Assert.Equal(expected.Order(), messages.Order());
         Assert.Equal(expected.Length, total);
@@ -180,9 +186,9 @@ public sealed class LogStoreTests : IDisposable
     [InlineData("'quoted'", "it's quoted")]
     public async Task Operators_and_column_filters_in_the_text_are_searched_as_words(string text, string message)
     {
-        await _logs.WriteAsync("local", TestLogs.Entry(Start, message), TestLogs.Entry(Start, "something else entirely"));
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, message), TestLogs.Entry(Start, "something else entirely"));
 
-        var (messages, total) = await _logs.MessagesAsync(new LogQuery { Text = text });
+        var (messages, total) = await Logs.MessagesAsync(new LogQuery { Text = text });
 
         Assert.Equal([message], messages);
         Assert.Equal(1, total);
@@ -201,7 +207,7 @@ public sealed class LogStoreTests : IDisposable
     [InlineData("- ( )", "holds no word")]
     public async Task Malformed_text_is_refused_saying_why(string text, string why)
     {
-        await _logs.WriteAsync("local", TestLogs.Entry(Start, "error \"connection refused\""));
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, "error \"connection refused\""));
 
         var refused = await Assert.ThrowsAsync<LogQueryException>(() => Store.QueryAsync(new LogQuery { Text = text }));
 
@@ -213,9 +219,9 @@ public sealed class LogStoreTests : IDisposable
     [InlineData("   ")]
     public async Task Empty_text_filters_nothing(string text)
     {
-        await _logs.WriteAsync("local", TestLogs.Entry(Start, "one"), TestLogs.Entry(Start, "two"));
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, "one"), TestLogs.Entry(Start, "two"));
 
-        Assert.Equal(2, (await _logs.MessagesAsync(new LogQuery { Text = text })).Total);
+        Assert.Equal(2, (await Logs.MessagesAsync(new LogQuery { Text = text })).Total);
     }
 
     [Fact]
@@ -257,32 +263,9 @@ public sealed class LogStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_database_of_the_version_that_indexed_each_line_by_trigger_indexes_each_line_once()
-    {
-        using (var db = _logs.Database.Open())
-        {
-            db.Execute("DROP TRIGGER logs_counted");
-            db.Execute("""
-                CREATE TRIGGER logs_inserted AFTER INSERT ON logs BEGIN
-                    INSERT INTO logs_fts (rowid, message) VALUES (new.id, new.message);
-                    UPDATE log_usage SET bytes = bytes + octet_length(new.message) + coalesce(octet_length(new.fields), 0);
-                END
-                """);
-        }
-
-        _logs.Database.EnsureCreated();
-        await _logs.WriteAsync("local", TestLogs.Entry(Start, "indexed once"));
-
-        Assert.Equal(1, (await Store.QueryAsync(new LogQuery { Text = "indexed" })).Total);
-        using var check = _logs.Database.Open();
-        Assert.Equal(1, check.Execute<long>("SELECT count(*) FROM logs_fts WHERE logs_fts MATCH 'indexed'"));
-        Assert.Equal("indexed once".Length, check.Execute<long>(SqliteLogIndex.UsageSql));
-    }
-
-    [Fact]
     public async Task A_restarted_server_keeps_entries_positions_batches_and_the_size_it_counted()
     {
-        using var logs = new TestLogs(o => o.MaxMb = 1);
+        using var logs = new TestLogs(o => o.MaxMb = 1, provider);
         var batch = new LogBatch("web-1", "file", [TestLogs.Entry(Start, "before " + new string('x', 600 * 1024))], "{\"at\":1}", 1);
         await logs.Store.WriteAsync([batch]);
 
@@ -308,8 +291,8 @@ public sealed class LogStoreTests : IDisposable
             new LogBatch("local", null!, [TestLogs.Entry(Start, "refused")], "f=1", null),
         ]));
 
-        Assert.Equal(["kept"], (await _logs.MessagesAsync(new LogQuery())).Messages);
-        Assert.Equal(0, (await _logs.MessagesAsync(new LogQuery { Text = "lost" })).Total);
+        Assert.Equal(["kept"], (await Logs.MessagesAsync(new LogQuery())).Messages);
+        Assert.Equal(0, (await Logs.MessagesAsync(new LogQuery { Text = "lost" })).Total);
         Assert.Equal("s=1", await Store.PositionAsync("local", "journal"));
         Assert.Single(await Store.WriteAsync([new LogBatch("local", "journal", [TestLogs.Entry(Start, "again")], "s=2", 3)]));
     }
@@ -318,23 +301,23 @@ public sealed class LogStoreTests : IDisposable
     public async Task Pruning_deletes_what_is_past_the_retention_in_small_statements_and_the_index_with_it()
     {
         var old = Enumerable.Range(0, 2 * LogStore.PruneBatch + 10).Select(i => TestLogs.Entry(Start.AddDays(-8).AddMilliseconds(i), $"old word{i % 3}"));
-        await _logs.WriteAsync("local", [.. old]);
-        await _logs.WriteAsync("web-1", TestLogs.Entry(Start.AddDays(-6), "recent word1"), TestLogs.Entry(Start, "now word2"));
+        await Logs.WriteAsync("local", [.. old]);
+        await Logs.WriteAsync("web-1", TestLogs.Entry(Start.AddDays(-6), "recent word1"), TestLogs.Entry(Start, "now word2"));
 
         Assert.Equal(2 * LogStore.PruneBatch + 10, await Store.PruneAsync());
 
-        Assert.Equal(["now word2", "recent word1"], (await _logs.MessagesAsync(new LogQuery())).Messages);
-        var (word1, total) = await _logs.MessagesAsync(new LogQuery { Text = "word1" });
+        Assert.Equal(["now word2", "recent word1"], (await Logs.MessagesAsync(new LogQuery())).Messages);
+        var (word1, total) = await Logs.MessagesAsync(new LogQuery { Text = "word1" });
         Assert.Equal(["recent word1"], word1);
         Assert.Equal(1, total);
-        Assert.Equal(0, (await _logs.MessagesAsync(new LogQuery { Text = "old" })).Total);
+        Assert.Equal(0, (await Logs.MessagesAsync(new LogQuery { Text = "old" })).Total);
         Assert.Equal(0, await Store.PruneAsync());
     }
 
     [Fact]
     public async Task Pruning_deletes_the_oldest_while_the_logs_take_more_than_their_size()
     {
-        using var logs = new TestLogs(o => o.MaxMb = 1);
+        using var logs = new TestLogs(o => o.MaxMb = 1, provider);
         // 3 MiB of messages (and fields), older ones first, all within the retention.
         var message = new string('x', 1000);
         var fields = new Dictionary<string, string> { ["pid"] = "1" };
@@ -361,10 +344,37 @@ public sealed class LogStoreTests : IDisposable
         var batch = new LogBatch("web-1", "file", [TestLogs.Entry(Start, "one")], null, 1);
         await Store.WriteAsync([batch]);
 
-        _logs.Clock.Advance(TimeSpan.FromDays(8));
+        Logs.Clock.Advance(TimeSpan.FromDays(8));
         await Store.PruneAsync();
 
-        Assert.Single(await Store.WriteAsync([batch with { Entries = [TestLogs.Entry(_logs.Now, "again")] }]));
+        Assert.Single(await Store.WriteAsync([batch with { Entries = [TestLogs.Entry(Logs.Now, "again")] }]));
+    }
+}
+
+/// <summary>The SQLite index: an older database's trigger, and query plans that read no more than a page.</summary>
+public sealed class LogStoreTestsOnSqlite() : LogStoreTests(TytoDatabase.Sqlite)
+{
+    [Fact]
+    public async Task A_database_of_the_version_that_indexed_each_line_by_trigger_indexes_each_line_once()
+    {
+        using (var db = Logs.Database.Open())
+        {
+            db.Execute("DROP TRIGGER logs_counted");
+            db.Execute("""
+                CREATE TRIGGER logs_inserted AFTER INSERT ON logs BEGIN
+                    INSERT INTO logs_fts (rowid, message) VALUES (new.id, new.message);
+                    UPDATE log_usage SET bytes = bytes + octet_length(new.message) + coalesce(octet_length(new.fields), 0);
+                END
+                """);
+        }
+
+        Logs.Database.EnsureCreated();
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, "indexed once"));
+
+        Assert.Equal(1, (await Store.QueryAsync(new LogQuery { Text = "indexed" })).Total);
+        using var check = Logs.Database.Open();
+        Assert.Equal(1, check.Execute<long>("SELECT count(*) FROM logs_fts WHERE logs_fts MATCH 'indexed'"));
+        Assert.Equal("indexed once".Length, check.Execute<long>(LogIndex.UsageSql));
     }
 
     [Theory]
@@ -384,7 +394,7 @@ public sealed class LogStoreTests : IDisposable
             _ => new LogQuery(),
         };
 
-        var plan = await PlanAsync(LogStore.Sql(query).Page, query);
+        var plan = await PlanAsync(LogStore.Sql(query, Logs.Database.LogIndex).Page, query);
 
         Assert.Equal([step], plan);
     }
@@ -393,12 +403,12 @@ public sealed class LogStoreTests : IDisposable
     public async Task Full_text_reads_the_index_newest_first_and_counts_from_it_alone()
     {
         var query = new LogQuery { Text = "refused", From = Start };
-        var (page, count, _) = LogStore.Sql(query);
+        var (page, count, _) = LogStore.Sql(query, Logs.Database.LogIndex);
         var filtered = query with { Levels = new HashSet<LogSeverity> { LogSeverity.Error } };
 
         var pagePlan = await PlanAsync(page, query);
         var countPlan = await PlanAsync(count, query);
-        var filteredCountPlan = await PlanAsync(LogStore.Sql(filtered).Count, filtered);
+        var filteredCountPlan = await PlanAsync(LogStore.Sql(filtered, Logs.Database.LogIndex).Count, filtered);
 
         // The index hands matches out newest first (no sort), each entry is read by its id, and a page stops when full.
         Assert.Equal(2, pagePlan.Count);
@@ -410,8 +420,55 @@ public sealed class LogStoreTests : IDisposable
 
     private async Task<IReadOnlyList<string>> PlanAsync(string sql, LogQuery query)
     {
-        await using var db = _logs.Database.Open();
-        var plan = await db.QueryToListAsync<string>(reader => reader.GetString(3), "EXPLAIN QUERY PLAN " + sql, LogStore.Sql(query).Parameters);
+        await using var db = Logs.Database.Open();
+        var plan = await db.QueryToListAsync<string>(reader => reader.GetString(3), "EXPLAIN QUERY PLAN " + sql, LogStore.Sql(query, Logs.Database.LogIndex).Parameters);
         return plan;
+    }
+}
+
+/// <summary>The PostgreSQL index: tsquery's own operators typed as text are words, and several nodes write at once.</summary>
+public sealed class LogStoreTestsOnPostgres() : LogStoreTests(TytoDatabase.Postgres)
+{
+    [Theory]
+    [InlineData("!down", "not down")]
+    [InlineData("up | down", "up and down")]
+    [InlineData("up & down", "up and down")]
+    [InlineData("x <-> y", "x then y")]
+    [InlineData("word:*", "word: star")]
+    [InlineData("weight:A", "weight A")]
+    [InlineData("back\\slash", "back slash")]
+    [InlineData("(grouped)", "grouped")]
+    [InlineData("it''s", "it's")]
+    public async Task Tsquery_operators_in_the_text_are_searched_as_words(string text, string message)
+    {
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, message), TestLogs.Entry(Start, "something else entirely"));
+
+        var (messages, total) = await Logs.MessagesAsync(new LogQuery { Text = text });
+
+        Assert.Equal([message], messages);
+        Assert.Equal(1, total);
+    }
+
+    [Fact]
+    public async Task Paths_hosts_and_hyphenated_words_are_split_into_words_as_on_SQLite()
+    {
+        await Logs.WriteAsync("local", TestLogs.Entry(Start, "open /var/log/app-1.log on db-2.example.com failed"));
+
+        foreach (var text in new[] { "var", "log", "app", "1", "example", "\"db 2\"", "\"app 1 log\"", "fail*" })
+            Assert.Equal(1, (await Store.QueryAsync(new LogQuery { Text = text })).Total);
+        Assert.Equal(0, (await Store.QueryAsync(new LogQuery { Text = "\"app log\"" })).Total);
+    }
+
+    [Fact]
+    public async Task Stores_of_several_nodes_writing_the_same_millisecond_at_once_give_every_entry_its_own_id()
+    {
+        var nodes = Enumerable.Range(0, 4).Select(_ => new LogStore(Logs.Database, Microsoft.Extensions.Options.Options.Create(new TytoOptions()), Logs.Clock)).ToList();
+
+        var written = await Task.WhenAll(nodes.Select((node, i) => Task.Run(() =>
+            node.WriteAsync([new LogBatch($"agent-{i}", "file", [.. Enumerable.Range(0, 50).Select(n => TestLogs.Entry(Start, $"line {n}"))], null, null)]))));
+
+        var ids = written.SelectMany(entries => entries.Select(e => e.Id)).ToList();
+        Assert.Equal(200, ids.Distinct().Count());
+        Assert.Equal(200, (await Store.QueryAsync(new LogQuery())).Total);
     }
 }

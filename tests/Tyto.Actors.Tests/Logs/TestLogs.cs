@@ -6,22 +6,23 @@ using Tyto.Collection.Logs;
 
 namespace Tyto.Actors.Tests.Logs;
 
-/// <summary>A log store on a SQLite file of its own, created as the server creates it, with a clock the test moves.</summary>
+/// <summary>A log store on a database of its own (SQLite unless told), created as the server creates it, with a clock the test moves.</summary>
 public sealed class TestLogs : IDisposable
 {
     public static readonly DateTime Start = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    public TestLogs(Action<TytoOptions.LogsOptions>? configure = null)
+    private readonly TestDatabase _database;
+
+    public TestLogs(Action<TytoOptions.LogsOptions>? configure = null, string provider = TytoDatabase.Sqlite)
     {
-        Database = new TytoDatabase(Directory.CreateTempSubdirectory("tyto-logs-").FullName);
-        Database.EnsureCreated();
+        _database = new TestDatabase(provider, "tyto-logs-");
         var options = new TytoOptions();
         configure?.Invoke(options.Logs);
         Clock = new FakeTimeProvider(Start);
         Store = new LogStore(Database, Options.Create(options), Clock);
     }
 
-    public TytoDatabase Database { get; }
+    public TytoDatabase Database => _database.Database;
 
     public FakeTimeProvider Clock { get; }
 
@@ -45,5 +46,5 @@ public sealed class TestLogs : IDisposable
         return ([.. page.Entries.Select(e => e.Entry.Message)], page.Total);
     }
 
-    public void Dispose() => Directory.Delete(Database.DataDirectory, recursive: true);
+    public void Dispose() => _database.Dispose();
 }

@@ -1,14 +1,20 @@
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Metrics;
 
-public sealed class HistoryStoreTests : IDisposable
+/// <summary>The history store's tests, run on each provider.</summary>
+public abstract class HistoryStoreTests(string provider) : IDisposable
 {
-    private readonly TestHistory _history = new();
+    private readonly TestHistory _history = new(provider: provider);
 
     private HistoryStore Store => _history.Store;
 
-    public void Dispose() => _history.Dispose();
+    public void Dispose()
+    {
+        _history.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Pruning_removes_what_each_resolution_keeps_no_longer_and_keeps_the_rest()
@@ -57,7 +63,7 @@ public sealed class HistoryStoreTests : IDisposable
     [Fact]
     public async Task Pruning_deletes_in_small_statements_until_nothing_old_is_left()
     {
-        using var history = new TestHistory(o => o.PruneBatch = 7);
+        using var history = new TestHistory(o => o.PruneBatch = 7, provider);
         var engine = new RollupEngine(TimeSpan.FromSeconds(30));
         var old = history.Now.AddDays(-3);
         await history.Store.WriteAsync(engine.Add(Enumerable.Range(0, 50).Select(i => TestHistory.Point("a", old.AddSeconds(i), i)), history.Now));
@@ -138,3 +144,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(1200, rawTooMany.Points);
     }
 }
+
+public sealed class HistoryStoreTestsOnSqlite() : HistoryStoreTests(TytoDatabase.Sqlite);
+
+public sealed class HistoryStoreTestsOnPostgres() : HistoryStoreTests(TytoDatabase.Postgres);

@@ -5,23 +5,23 @@ using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Metrics;
 
-/// <summary>A history store on a SQLite file of its own, created as the server creates it, with a clock the test moves.</summary>
+/// <summary>A history store on a database of its own (SQLite unless told), created as the server creates it, with a clock the test moves.</summary>
 public sealed class TestHistory : IDisposable
 {
     public static readonly DateTime Start = new(2026, 3, 1, 12, 0, 0, DateTimeKind.Utc);
 
+    private readonly TestDatabase _database;
     private readonly TytoOptions _options = new();
 
-    public TestHistory(Action<TytoOptions.HistoryOptions>? configure = null)
+    public TestHistory(Action<TytoOptions.HistoryOptions>? configure = null, string provider = TytoDatabase.Sqlite)
     {
-        Database = new TytoDatabase(Directory.CreateTempSubdirectory("tyto-history-").FullName);
-        Database.EnsureCreated();
+        _database = new TestDatabase(provider, "tyto-history-");
         configure?.Invoke(_options.History);
         Clock = new FakeTimeProvider(Start);
         Store = OtherNode();
     }
 
-    public TytoDatabase Database { get; }
+    public TytoDatabase Database => _database.Database;
 
     public FakeTimeProvider Clock { get; }
 
@@ -39,5 +39,5 @@ public sealed class TestHistory : IDisposable
         [.. Enumerable.Range(0, RawPoint.SeriesCount).Select(i => value * (i + 1))],
         mounts.ToDictionary(m => new LabelledSeries(LabelledSeries.Mount, m.Mount), m => m.Used));
 
-    public void Dispose() => Directory.Delete(Database.DataDirectory, recursive: true);
+    public void Dispose() => _database.Dispose();
 }

@@ -94,12 +94,13 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
         return database;
     }
 
-    protected static Config ConfigFor(TytoDatabase database)
+    /// <summary>The journal, snapshot store and query journal on <paramref name="database"/>, whose tables it created.</summary>
+    internal static Config ConfigFor(TytoDatabase database)
     {
         var plugin = $"""
             connection-string = "{database.ConnectionString}"
-            provider-name = "{TytoDatabase.ProviderName}"
-            auto-initialize = on
+            provider-name = "{database.ProviderName}"
+            auto-initialize = off
             """;
         return ConfigurationFactory.ParseString($$"""
             akka.persistence {
