@@ -12,6 +12,7 @@ using Tyto.Actors.Collection;
 using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Host;
 
@@ -43,6 +44,7 @@ public static class AkkaComposition
             })
             .WithSqlPersistence(database.ConnectionString, TytoDatabase.ProviderName)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
+            .WithCustomSerializer("tyto-messages", [typeof(ITytoMessage)], system => new TytoMessageSerializer(system))
             .AddAlertActors(ServerRole)
             .AddAgentActors(ServerRole, options, authority)
             .AddMetricsActors()
