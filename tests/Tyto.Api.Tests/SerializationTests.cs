@@ -5,6 +5,7 @@ using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Persistence;
 using Tyto.Collection;
+using Tyto.Collection.Channel;
 using Tyto.Host;
 
 namespace Tyto.Api.Tests;
@@ -30,6 +31,20 @@ public sealed class SerializationTests(SharedHost shared)
         var serialization = shared.Host.App.Services.GetRequiredService<ActorSystem>().Serialization;
 
         Assert.Throws<SerializationException>(() => serialization.FindSerializerFor(new Unbound("local")));
+    }
+
+    [Fact]
+    public void The_largest_messages_fit_in_a_remoting_frame()
+    {
+        var system = (ExtendedActorSystem)shared.Host.App.Services.GetRequiredService<ActorSystem>();
+        var frame = system.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size");
+        var from = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var admission = new AdmitConnection(
+            "local", "4F2A01", ActorRefs.Nobody, "1.2.0", 0, 0, Enumerable.Range(0, AgentActor.MaxRememberedSamples).Select(i => from + 1000L * i).ToHashSet());
+
+        Assert.True(new TytoMessageSerializer(system).ToBinary(admission).Length < frame, "an admission with as many stored timestamps as an entity remembers is over the frame size");
+        // A sample or process list an agent sent in one frame, with room for its longer property names here.
+        Assert.True(2 * AgentWire.MaxFrameBytes <= frame, "an agent's largest frame does not fit");
     }
 
     [Fact]
