@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.Remote.Serialization;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
@@ -137,6 +138,20 @@ public sealed class TytoMessageSerializerTests() : Akka.TestKit.Xunit2.TestKit(C
 
         Assert.Equal(connection.Ref, copy.Connection);
         Assert.Equal("REPLACED", connection.ExpectMsg<CloseAgentConnection>().Code);
+    }
+
+    [Fact]
+    public void A_store_failure_reaches_an_asker_on_another_node_with_its_cause()
+    {
+        // Status.Failure crosses nodes with Akka's own serializer, which rebuilds the exception it holds.
+        var serializer = new MiscMessageSerializer((ExtendedActorSystem)Sys);
+        var failure = new Status.Failure(new StoreUnavailableException("The database cannot take the change now; try again later", new IOException("disk full")));
+
+        var copy = (Status.Failure)serializer.FromBinary(serializer.ToBinary(failure), serializer.Manifest(failure));
+
+        var cause = Assert.IsType<StoreUnavailableException>(copy.Cause);
+        Assert.Equal(failure.Cause.Message, cause.Message);
+        Assert.Equal("disk full", Assert.IsType<IOException>(cause.InnerException).Message);
     }
 
     [Fact]
