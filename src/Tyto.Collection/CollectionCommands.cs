@@ -12,15 +12,15 @@ public sealed record CollectorReading(long Round, ISampleSection Section);
 public sealed record ChangeSampleInterval(TimeSpan Interval);
 
 /// <summary>Asks the host for the details of one process.</summary>
-public sealed record GetProcessDetails(int Pid);
+public sealed record GetProcessDetails(int Pid) : ITytoMessage;
 
 /// <summary>Details of a process, or null where no such process exists.</summary>
-public sealed record ProcessDetailsResult(ProcessDetails? Details);
+public sealed record ProcessDetailsResult(ProcessDetails? Details) : ITytoMessage;
 
 /// <summary>Sends a signal to one process of the host.</summary>
-public sealed record SignalProcess(int Pid, int Signal);
+public sealed record SignalProcess(int Pid, int Signal) : ITytoMessage;
 
-public sealed record SignalProcessResult(SignalOutcome Outcome);
+public sealed record SignalProcessResult(SignalOutcome Outcome) : ITytoMessage;
 
 /// <summary>How a process list is ordered: CPU and memory from the most, pid and name from the first.</summary>
 public enum ProcessSort
@@ -32,16 +32,16 @@ public enum ProcessSort
 }
 
 /// <summary>Asks the host for its processes; <see cref="User"/> matches the user name, <see cref="Text"/> the name or command line.</summary>
-public sealed record ListProcesses(ProcessSort Sort, int? Limit, string? User, string? Text);
+public sealed record ListProcesses(ProcessSort Sort, int? Limit, string? User, string? Text) : ITytoMessage;
 
 /// <summary>
 /// The processes the host's last collection saw (<see cref="Total"/>), how many the filters matched, and the first
 /// <c>limit</c> of those.
 /// </summary>
-public sealed record ProcessList(DateTime At, int Total, int Matched, IReadOnlyList<ProcessListing> Processes);
+public sealed record ProcessList(DateTime At, int Total, int Matched, IReadOnlyList<ProcessListing> Processes) : ITytoMessage;
 
 /// <summary>A message about one monitored host, routed by its agent id (by cluster sharding on server nodes).</summary>
-public interface IWithAgentId
+public interface IWithAgentId : ITytoMessage
 {
     string AgentId { get; }
 }

@@ -18,7 +18,7 @@ public sealed record MetricsSample(
     TemperatureSection Temperature,
     GpuSection Gpu,
     DockerSection Docker,
-    SystemdSection Systemd)
+    SystemdSection Systemd) : ITytoMessage
 {
     /// <summary>A sample with every section empty, to be filled by <see cref="With"/>.</summary>
     public static MetricsSample Empty(string agentId, DateTime timestamp) => new(

@@ -12,6 +12,7 @@ using Tyto.Actors.Collection;
 using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Host;
 
@@ -44,6 +45,7 @@ public static class AkkaComposition
             .WithDistributedPubSub(ServerRole)
             .WithSqlPersistence(database.JournalOptions, database.SnapshotOptions)
             .WithCustomSerializer("tyto", [typeof(ITytoEvent), typeof(ITytoSnapshot)], system => new TytoSerializer(system))
+            .WithCustomSerializer("tyto-messages", [typeof(ITytoMessage)], system => new TytoMessageSerializer(system))
             .AddAlertActors(ServerRole)
             .AddAgentActors(ServerRole, options, authority)
             .AddMetricsActors()

@@ -26,7 +26,7 @@ public sealed record SendProcessSignal(string AgentId, int Pid, int Signal) : IW
 public sealed record AcknowledgeAgentAlert(string AgentId, string AlertId, AlertType Type, string? Mount, string By) : IWithAgentId;
 
 /// <summary>An agent as clients see it; null <see cref="Agent"/> where no such agent exists.</summary>
-public sealed record AgentLookup(AgentView? Agent);
+public sealed record AgentLookup(AgentView? Agent) : ITytoMessage;
 
 /// <summary>
 /// An agent as the API shows it. <see cref="Status"/> is <c>online</c>, <c>offline</c>, <c>pending</c> or <c>revoked</c>;
@@ -39,10 +39,10 @@ public sealed record AgentView(
 /// <summary>The certificate an agent connects with.</summary>
 public sealed record AgentCertificateView(string Serial, DateTime ExpiresAt);
 
-public sealed record LatestSample(MetricsSample? Sample);
+public sealed record LatestSample(MetricsSample? Sample) : ITytoMessage;
 
 /// <summary>The agent exists but cannot take commands now (unknown, or its host is not connected).</summary>
-public sealed record AgentUnavailable(string AgentId, bool Known);
+public sealed record AgentUnavailable(string AgentId, bool Known) : ITytoMessage;
 
 /// <summary>
 /// Pre-registers an agent that will enroll with a one-time token (only its SHA-256 hash is kept); the answer is an
@@ -66,7 +66,7 @@ public sealed record PollEnrollment(string AgentId, string SecretHash) : IWithAg
 /// while pending, or an error code of the API (<c>INVALID_TOKEN</c>, <c>INVALID_CSR</c>, <c>ENROLLMENT_REJECTED</c>,
 /// <c>AGENT_REVOKED</c>, <c>AGENT_EXISTS</c>, <c>PENDING_FULL</c>, <c>NOT_FOUND</c>) with its message.
 /// </summary>
-public sealed record EnrollmentReply(string? Certificate, string? ErrorCode, string? Message)
+public sealed record EnrollmentReply(string? Certificate, string? ErrorCode, string? Message) : ITytoMessage
 {
     public bool Pending => Certificate is null && ErrorCode is null;
 }
@@ -87,7 +87,7 @@ public sealed record RevokeAgent(string AgentId, string By) : IWithAgentId;
 public sealed record RemoveAgent(string AgentId, string By) : IWithAgentId;
 
 /// <summary>The agent after a command, or the API error code (<c>NOT_FOUND</c>, <c>AGENT_EXISTS</c>, <c>NOT_PENDING</c>, ...) that refused it.</summary>
-public sealed record AgentReply(AgentView? Agent, string? ErrorCode, string? Message);
+public sealed record AgentReply(AgentView? Agent, string? ErrorCode, string? Message) : ITytoMessage;
 
 /// <summary>
 /// A channel connection asks to carry an agent's samples: its certificate serial must be the agent's current one and not
@@ -108,7 +108,7 @@ public sealed record AgentHeartbeat(string AgentId, IActorRef Connection, long B
 public sealed record OfferSample(string AgentId, IActorRef Connection, long Seq, DateTime Timestamp) : IWithAgentId;
 
 /// <summary>Whether to store the sample (<see cref="Store"/>), acknowledge it without storing (a duplicate), or refuse it (<see cref="ErrorCode"/>).</summary>
-public sealed record SampleVerdict(long Seq, bool Store, string? ErrorCode);
+public sealed record SampleVerdict(long Seq, bool Store, string? ErrorCode) : ITytoMessage;
 
 /// <summary>Tells a connection to end: the agent was revoked or removed, or another connection replaced it.</summary>
-public sealed record CloseAgentConnection(string Code, string Message);
+public sealed record CloseAgentConnection(string Code, string Message) : ITytoMessage;

@@ -3,26 +3,27 @@ using Akka.Cluster.Hosting;
 using Akka.Hosting;
 using Akka.Persistence;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Alerts;
 
 /// <summary>Asks to merge <paramref name="Changes"/> into the thresholds: answered with <see cref="ThresholdsAccepted"/> or <see cref="ThresholdsRejected"/>.</summary>
-public sealed record ChangeThresholds(IReadOnlyList<ThresholdChange> Changes);
+public sealed record ChangeThresholds(IReadOnlyList<ThresholdChange> Changes) : ITytoMessage;
 
 /// <summary>The thresholds after an accepted change (or unchanged, when it changed nothing).</summary>
-public sealed record ThresholdsAccepted(AlertThresholds Thresholds);
+public sealed record ThresholdsAccepted(AlertThresholds Thresholds) : ITytoMessage;
 
 /// <summary>A change refused whole, with every problem found.</summary>
-public sealed record ThresholdsRejected(IReadOnlyList<ThresholdProblem> Problems);
+public sealed record ThresholdsRejected(IReadOnlyList<ThresholdProblem> Problems) : ITytoMessage;
 
 /// <summary>Asks for the current thresholds.</summary>
-public sealed record GetThresholds
+public sealed record GetThresholds : ITytoMessage
 {
     public static readonly GetThresholds Instance = new();
 }
 
 /// <summary>Subscribes an actor to the thresholds: it gets the current ones at once and every change after.</summary>
-public sealed record SubscribeToThresholds(IActorRef Subscriber);
+public sealed record SubscribeToThresholds(IActorRef Subscriber) : ITytoMessage;
 
 /// <summary>The thresholds were changed; the event holds all of them, as merged.</summary>
 public sealed record ThresholdsChanged(AlertThresholds Thresholds, DateTime At) : ITytoEvent;

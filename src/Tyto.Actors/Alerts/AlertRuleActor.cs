@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Tyto.Actors.Persistence;
+using Tyto.Collection;
 
 namespace Tyto.Actors.Alerts;
 
@@ -15,7 +16,7 @@ public sealed record AcknowledgeAlert(string AlertId, string By, DateTime At);
 public sealed record ResolveRule(DateTime At);
 
 /// <summary>The outcome of an acknowledgement: the alert as it now stands, or null when it is no longer active.</summary>
-public sealed record AcknowledgeResult(string AlertId, ActiveAlert? Alert);
+public sealed record AcknowledgeResult(string AlertId, ActiveAlert? Alert) : ITytoMessage;
 
 /// <summary>What an agent needs to run its alert rules: where the thresholds come from, how rules judge, and who hears of alerts.</summary>
 /// <param name="Thresholds">The thresholds singleton, subscribed to with <see cref="SubscribeToThresholds"/>.</param>

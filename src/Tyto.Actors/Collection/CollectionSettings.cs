@@ -10,7 +10,7 @@ using Tyto.Collection;
 namespace Tyto.Actors.Collection;
 
 /// <summary>Asks to sample every <see cref="Seconds"/> seconds from now on.</summary>
-public sealed record ChangeRefreshInterval(int Seconds)
+public sealed record ChangeRefreshInterval(int Seconds) : ITytoMessage
 {
     public const int MinSeconds = 1;
     public const int MaxSeconds = 3600;
@@ -20,7 +20,7 @@ public sealed record ChangeRefreshInterval(int Seconds)
 public sealed record RefreshIntervalChanged(int Seconds, DateTime At) : ITytoEvent;
 
 /// <summary>Subscribes an actor to the collection settings; it gets the current ones at once and every change after.</summary>
-public sealed record SubscribeToCollectionSettings(IActorRef Subscriber);
+public sealed record SubscribeToCollectionSettings(IActorRef Subscriber) : ITytoMessage;
 
 /// <summary>The settings every host's collection follows.</summary>
 public sealed record CollectionSettings(int RefreshIntervalSeconds) : ITytoSnapshot
@@ -96,7 +96,7 @@ public sealed class CollectionSettingsActor : TytoPersistentActor
 }
 
 /// <summary>Asks for the current collection settings.</summary>
-public sealed record GetCollectionSettings
+public sealed record GetCollectionSettings : ITytoMessage
 {
     public static readonly GetCollectionSettings Instance = new();
 }

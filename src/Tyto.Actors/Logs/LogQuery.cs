@@ -1,3 +1,4 @@
+using Tyto.Collection;
 using Tyto.Collection.Logs;
 
 namespace Tyto.Actors.Logs;
@@ -33,6 +34,9 @@ public sealed record LogQuery
 
 /// <summary>A stored log entry, with the stable id the API names it by (<c>log-…</c>) and the host it came from.</summary>
 public sealed record StoredLogEntry(string Id, string AgentId, LogEntry Entry);
+
+/// <summary>Log lines just stored, as they are published to the live clients of every node.</summary>
+public sealed record StoredLogLines(IReadOnlyList<StoredLogEntry> Entries) : ITytoMessage;
 
 /// <summary>One page of a <see cref="LogQuery"/>, and how many entries match it in all.</summary>
 public sealed record LogPage(IReadOnlyList<StoredLogEntry> Entries, int Total);

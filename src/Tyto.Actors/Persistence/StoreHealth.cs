@@ -1,9 +1,26 @@
+using System.Runtime.Serialization;
 using Akka.Actor;
 
 namespace Tyto.Actors.Persistence;
 
 /// <summary>A write to the database failed (a full disk, a lock held too long): the change was not made, and may be tried again later.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>
+    /// Makes the exception again where a <see cref="Status.Failure"/> holding it arrives from another node: Akka's
+    /// remoting rebuilds exceptions through this constructor, and without it the asker there would get no cause.
+    /// </summary>
+    [Obsolete("Only for Akka's remote exception serialization.")]
+    public StoreUnavailableException(SerializationInfo info, StreamingContext context)
+        : base(info, context)
+    {
+    }
+}
 
 /// <summary>
 /// How the node's database is doing, as its writers find it: every failed write marks it failing (since the first

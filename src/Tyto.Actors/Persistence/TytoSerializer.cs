@@ -18,7 +18,7 @@ public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithS
     public const int SerializerId = 7301;
 
     /// <summary>Enums as their names, so reordering an enum never changes what stored events mean.</summary>
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>Every persisted type and its manifest; a manifest never changes once released.</summary>
     public static readonly IReadOnlyDictionary<string, Type> Manifests = new Dictionary<string, Type>

@@ -27,10 +27,16 @@ public abstract class SqliteTestKit : Akka.TestKit.Xunit2.TestKit
 
     public static Config SerializationConfig => ConfigurationFactory.ParseString("""
         akka.actor {
-          serializers.tyto = "Tyto.Actors.Persistence.TytoSerializer, Tyto.Actors"
+          serializers {
+            tyto = "Tyto.Actors.Persistence.TytoSerializer, Tyto.Actors"
+            tyto-messages = "Tyto.Actors.Persistence.TytoMessageSerializer, Tyto.Actors"
+          }
+          # As on the server: a type no serializer is bound to is refused, never sent as Akka's default JSON.
+          serialization-settings.allow-unregistered-types = off
           serialization-bindings {
             "Tyto.Actors.ITytoEvent, Tyto.Actors" = tyto
             "Tyto.Actors.ITytoSnapshot, Tyto.Actors" = tyto
+            "Tyto.Collection.ITytoMessage, Tyto.Collection" = tyto-messages
           }
         }
         """);
