@@ -6,14 +6,18 @@ using Akka.Streams.Dsl;
 namespace Tyto.Actors.Logs;
 
 /// <summary>
-/// The live streams of logs of every host this node knows. Log sources (<c>local</c>'s, agent connections) run into
-/// <see cref="Ingest"/>, and the log writer attaches to <see cref="Batches"/>; what it has stored, with ids, it runs
-/// into <see cref="Stored"/>, and the live log stream attaches to <see cref="Written"/>.
+/// The live streams of logs. Log sources on this node (<c>local</c>'s, agent connections) run into <see cref="Ingest"/>,
+/// and this node's log writer attaches to <see cref="Batches"/>; what it has stored, with ids, it runs into
+/// <see cref="Stored"/>, which <see cref="ClusterRelay"/> carries to every node, where the live log stream attaches to
+/// <see cref="Written"/>.
 /// </summary>
 public sealed class LogHub : IExtension
 {
     private const int PerProducerBuffer = 4;
     private const int BroadcastBuffer = 64;
+
+    /// <summary>The distributed pub-sub topic every node's stored log lines are published on.</summary>
+    public const string Topic = "logs";
 
     public LogHub(ActorSystem system)
     {
@@ -21,8 +25,14 @@ public sealed class LogHub : IExtension
         Ingest = batches.Ingest;
         Batches = batches.Output;
         var stored = new LiveHub<IReadOnlyList<StoredLogEntry>>(system, "stored-log-hub", PerProducerBuffer, BroadcastBuffer);
+        var written = new LiveHub<IReadOnlyList<StoredLogEntry>>(system, "written-log-hub", PerProducerBuffer, BroadcastBuffer);
         Stored = stored.Ingest;
-        Written = stored.Output;
+        Written = written.Output;
+        ClusterRelay.Connect(
+            system,
+            Topic,
+            stored.Output.Select(entries => new StoredLogLines(entries)),
+            Flow.Create<StoredLogLines>().Select(lines => lines.Entries).To(written.Ingest));
         // One consumer that never lags keeps the writer going while no stream client is attached.
         Written.RunWith(Sink.Ignore<IReadOnlyList<StoredLogEntry>>(), system.Materializer());
     }
@@ -35,7 +45,7 @@ public sealed class LogHub : IExtension
     /// <summary>Where the log writer runs what it stored, one list per transaction.</summary>
     public Sink<IReadOnlyList<StoredLogEntry>, NotUsed> Stored { get; }
 
-    /// <summary>The entries stored from the moment of attaching, one list per transaction, oldest first within each.</summary>
+    /// <summary>The entries every node stored from the moment of attaching, one list per transaction, oldest first within each.</summary>
     public Source<IReadOnlyList<StoredLogEntry>, NotUsed> Written { get; }
 
     public static LogHub Get(ActorSystem system) => system.WithExtension<LogHub, LogHubProvider>();
