@@ -80,3 +80,19 @@ public sealed class SessionRecord
     [Column("expires_at"), NotNull]
     public DateTime ExpiresAt { get; set; }
 }
+
+/// <summary>
+/// The one row of <c>identity_writes</c>: every account or role change takes it first in its transaction, so changes
+/// made on different nodes at once run one after the other and each checks the last-administrator guard against
+/// what the one before committed.
+/// </summary>
+[Table("identity_writes")]
+public sealed class IdentityWriteRecord
+{
+    [PrimaryKey, Column("id")]
+    public int Id { get; set; }
+
+    /// <summary>How many changes took the row: what each one writes to take it.</summary>
+    [Column("changes"), NotNull]
+    public long Changes { get; set; }
+}

@@ -70,5 +70,6 @@ public sealed class TytoDatabase
         db.Execute("CREATE INDEX IF NOT EXISTS ix_audit_log_at ON audit_log (at)");
         HistoryStore.CreateTables(db);
         LogStore.CreateTables(db);
+        IdentityStore.CreateTables(db);
     }
 }
