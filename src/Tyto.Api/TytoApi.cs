@@ -43,7 +43,7 @@ public static class TytoApi
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
-        services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton<AlertBoard>();
         services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => AgentDirectory.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());

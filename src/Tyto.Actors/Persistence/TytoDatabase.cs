@@ -1,5 +1,6 @@
 using LinqToDB;
 using LinqToDB.Data;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
@@ -71,5 +72,6 @@ public sealed class TytoDatabase
         HistoryStore.CreateTables(db);
         LogStore.CreateTables(db);
         IdentityStore.CreateTables(db);
+        AlertBoard.CreateTables(db);
     }
 }
