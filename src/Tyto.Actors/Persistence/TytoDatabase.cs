@@ -72,6 +72,7 @@ public sealed class TytoDatabase
         HistoryStore.CreateTables(db);
         LogStore.CreateTables(db);
         IdentityStore.CreateTables(db);
+        LoginThrottle.CreateTables(db);
         AlertBoard.CreateTables(db);
     }
 }
