@@ -34,6 +34,7 @@ public sealed class AlertBoard(TytoDatabase database)
         db.Execute("CREATE INDEX IF NOT EXISTS ix_alert_events_alert_id ON alert_events (alert_id, ordering)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_alert_events_at ON alert_events (at, ordering)");
         db.Execute("CREATE INDEX IF NOT EXISTS ix_alert_events_agent_id ON alert_events (agent_id, at)");
+        db.Execute("CREATE INDEX IF NOT EXISTS ix_alert_events_kind ON alert_events (kind, at)");
     }
 
     /// <summary>Where the projection goes on from: just past the last event projected, or the start when there is none.</summary>
