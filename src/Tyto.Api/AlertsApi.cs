@@ -46,14 +46,14 @@ public sealed record AlertEventDto(
     string Kind, string AlertId, string AgentId, string? Type, string? Mount, string? Level, double? Value, double? Threshold, string? User, DateTime Timestamp)
 {
     /// <summary>
-    /// Agent, type and mount come from the alert's raise where it is known (<paramref name="raised"/>); otherwise the
+    /// Agent, type and mount come from the alert's raise where it is known (<paramref name="origin"/>); otherwise the
     /// agent is the first part of the alert id (<c>web-1:cpu:3</c>) and type and mount stay unnamed.
     /// </summary>
-    public static AlertEventDto From(IAlertEvent @event, AlertRaised? raised = null)
+    public static AlertEventDto From(IAlertEvent @event, AlertOrigin? origin = null)
     {
-        raised ??= @event as AlertRaised;
-        var agentId = raised?.AgentId ?? @event.AlertId[..Math.Max(0, @event.AlertId.IndexOf(':', StringComparison.Ordinal))];
-        var (type, mount) = raised is null ? (null, null) : (AlertDto.Name(raised.Type), raised.Mount);
+        origin ??= @event is AlertRaised raised ? AlertOrigin.Of(raised) : null;
+        var agentId = origin?.AgentId ?? @event.AlertId[..Math.Max(0, @event.AlertId.IndexOf(':', StringComparison.Ordinal))];
+        var (type, mount) = origin is null ? (null, null) : (AlertDto.Name(origin.Type), origin.Mount);
         return @event switch
         {
             AlertRaised e => new("raised", e.AlertId, agentId, type, mount, AlertDto.Name(e.Level), e.Value, e.Threshold, null, e.At),
@@ -69,7 +69,7 @@ public sealed record AlertsResponse(IReadOnlyList<AlertDto> Alerts, AlertConfigD
 
 public sealed record AlertHistoryResponse(IReadOnlyList<AlertEventDto> Events, int Total, int Limit, int Offset);
 
-/// <summary>Alerts: the active board (now or at any past instant), the history from the journal, and the thresholds.</summary>
+/// <summary>Alerts: the active board (now or at any past instant) and the history from the alert board's tables, and the thresholds.</summary>
 public static class AlertsApi
 {
     private static readonly Dictionary<string, AlertType> Types = Enum.GetValues<AlertType>().ToDictionary(t => t.ToString().ToLowerInvariant());
@@ -84,32 +84,39 @@ public static class AlertsApi
         return app;
     }
 
-    /// <summary>The alerts active now, or (<c>?at=</c>) at a past instant, replayed from the journal; and the thresholds.</summary>
+    /// <summary>The alerts active now, or (<c>?at=</c>) at a past instant, replayed from the alert board; and the thresholds.</summary>
     private static async Task<IResult> Active(
-        [FromQuery(Name = "agent_id")] string? agentId, string? at, AlertHistory history, IRequiredActor<AlertConfigSingleton> config,
+        [FromQuery(Name = "agent_id")] string? agentId, string? at, AlertBoard board, IRequiredActor<AlertConfigSingleton> config,
         IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken)
     {
         if (!QueryParameters.TryParseTime(at, "at", out var instant, out var error))
             return error!;
         if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agentId);
-        var active = AlertHistory.ActiveAt(await history.EventsAsync(cancellationToken), instant)
-            .Where(a => agentId is null || a.AgentId == agentId)
-            .Select(AlertDto.From)
-            .ToList();
+        var active = (await board.ActiveAtAsync(instant, agentId, cancellationToken)).Select(AlertDto.From).ToList();
         var thresholds = await config.ActorRef.Ask<AlertThresholds>(GetThresholds.Instance, Agents.AskTimeout, cancellationToken);
         return TypedResults.Ok(new AlertsResponse(active, AlertConfigDto.From(thresholds), instant));
     }
 
-    /// <summary>Records who acknowledged an active alert; again is harmless, an unknown alert 404, a resolved one 409.</summary>
+    /// <summary>
+    /// Records who acknowledged an active alert; again is harmless, an unknown alert 404, a resolved one 409. An alert
+    /// raised a moment ago is found too, and the board shows the acknowledgement as soon as the answer comes.
+    /// </summary>
     private static async Task<IResult> Acknowledge(
-        string id, ClaimsPrincipal user, AlertHistory history, IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, AlertBoard board, ActorSystem system, IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken)
     {
-        if (await history.RaisedAsync(id, cancellationToken) is not { } raised)
+        var raised = await board.RaisedAsync(id, cancellationToken);
+        if (raised is null)
+        {
+            await AlertProjection.CatchUpAsync(system, board, cancellationToken);
+            raised = await board.RaisedAsync(id, cancellationToken);
+        }
+        if (raised is null)
             return ApiErrors.NotFound("ALERT_NOT_FOUND", $"No alert '{id}'");
         var by = user.FindFirstValue(ClaimTypes.Name) ?? "";
         var result = await agents.ActorRef.Ask<AcknowledgeResult>(
             new AcknowledgeAgentAlert(raised.AgentId, id, raised.Type, raised.Mount, by), Agents.AskTimeout, cancellationToken);
+        await AlertProjection.CatchUpAsync(system, board, cancellationToken);
         return result.Alert is { } alert
             ? TypedResults.Ok(AlertDto.From(alert))
             : ApiErrors.Conflict("ALERT_RESOLVED", $"Alert '{id}' is resolved; only active alerts can be acknowledged");
@@ -118,7 +125,7 @@ public static class AlertsApi
     /// <summary>The alert events in the order they happened, filtered and paged.</summary>
     private static async Task<IResult> History(
         string? from, string? to, [FromQuery(Name = "agent_id")] string? agentId, string? type, string? limit, string? offset,
-        AlertHistory history, CancellationToken cancellationToken)
+        AlertBoard board, CancellationToken cancellationToken)
     {
         if (!QueryParameters.TryParseTime(from, "from", out var since, out var error) ||
             !QueryParameters.TryParseTime(to, "to", out var until, out error) ||
@@ -130,21 +137,8 @@ public static class AlertsApi
         if (type is not null && !Types.ContainsKey(type))
             return ApiErrors.Validation("type", "must be cpu, memory or disk");
 
-        var raised = new Dictionary<string, AlertRaised>(StringComparer.Ordinal);
-        var entries = new List<AlertEventDto>();
-        foreach (var @event in await history.EventsAsync(cancellationToken))
-        {
-            if (@event is AlertRaised r)
-                raised[r.AlertId] = r;
-            if (raised.TryGetValue(@event.AlertId, out var origin))
-                entries.Add(AlertEventDto.From(@event, origin));
-        }
-        var matching = entries
-            .Where(e => (since is null || e.Timestamp >= since) && (until is null || e.Timestamp < until))
-            .Where(e => (agentId is null || e.AgentId == agentId) && (type is null || e.Type == type))
-            .OrderBy(e => e.Timestamp)
-            .ToList();
-        return TypedResults.Ok(new AlertHistoryResponse([.. matching.Skip(skip).Take(take)], matching.Count, take, skip));
+        var (page, total) = await board.HistoryAsync(since, until, agentId, type is null ? null : Types[type], skip, take, cancellationToken);
+        return TypedResults.Ok(new AlertHistoryResponse([.. page.Select(e => AlertEventDto.From(e.Event, e.Origin))], total, take, skip));
     }
 
 

@@ -76,7 +76,7 @@ public static class AuthApi
         var (session, failure) = await identity.LoginAsync(request.Username, request.Password, options.Value.Auth.SessionLifetime, context.RequestAborted);
         if (session is null)
             return ApiErrors.From(failure!);
-        attempt.Succeeded();
+        await attempt.SucceededAsync();
         var user = session.User;
         return TypedResults.Ok(new LoginResponse(session.Token, new LoginUser(user.Id, user.Username, user.Email, user.Roles, user.Permissions), session.ExpiresAt));
     }
@@ -125,9 +125,9 @@ public static class AuthApi
             return refused!;
         var failure = await identity.ChangeOwnPasswordAsync(context.User.UserId(), context.SessionToken(), request.CurrentPassword, request.NewPassword, context.RequestAborted);
         if (failure is null)
-            attempt.Succeeded();
+            await attempt.SucceededAsync();
         else if (failure != IdentityStore.WrongPassword)
-            attempt.Unchecked();
+            await attempt.UncheckedAsync();
         return failure is null ? TypedResults.NoContent() : ApiErrors.From(failure);
     }
 
@@ -138,7 +138,7 @@ public static class AuthApi
     private static async Task<(LoginThrottle.Attempt? Attempt, IResult? Refused)> BeginAttemptAsync(
         HttpContext context, LoginThrottle throttle, TimeProvider clock, string username)
     {
-        var attempt = throttle.Begin(username, context.ClientAddress());
+        var attempt = await throttle.BeginAsync(username, context.ClientAddress(), context.RequestAborted);
         if (attempt.RetryAfter is { } wait)
             return (null, TooManyAttempts(context, wait));
         await Task.Delay(attempt.SlowDown, clock, context.RequestAborted);

@@ -12,6 +12,7 @@ using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
+using Tyto.Actors.Persistence;
 using Tyto.Api.AgentChannel;
 using Tyto.Api.Auth;
 
@@ -35,7 +36,8 @@ public static class TytoApi
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdentityStore>();
         services.AddSingleton<AuditLog>();
-        services.AddSingleton(sp => new LoginThrottle(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
+        services.AddSingleton(sp => new LoginThrottle(
+            sp.GetRequiredService<TytoDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<TytoOptions>>().Value.Auth.LoginThrottle));
         services.AddHostedService<IdentityRetention>();
         // Every API body is small JSON; endpoints that take less say so with RequestSizeLimit metadata.
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodySize);
@@ -43,7 +45,7 @@ public static class TytoApi
         services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         services.AddSingleton(sp => MetricsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => LatestSamples.Get(sp.GetRequiredService<ActorSystem>()));
-        services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<ActorSystem>()));
+        services.AddSingleton<AlertBoard>();
         services.AddSingleton(sp => AlertsHub.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton(sp => AgentDirectory.Get(sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaterializer>(sp => sp.GetRequiredService<ActorSystem>().Materializer());

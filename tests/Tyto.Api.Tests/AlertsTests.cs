@@ -55,6 +55,11 @@ public sealed class AlertsTests
                 var body = await acknowledged.JsonAsync(HttpStatusCode.OK);
                 Assert.Equal((true, "admin"), (body.GetProperty("acknowledged").GetBoolean(), body.GetProperty("acknowledged_by").GetString()));
             }
+            // The board read right after shows the acknowledgement, and so does the history: no wait for the projection.
+            using (var board = await admin.GetAsync("/api/v1/alerts"))
+                Assert.True(Assert.Single(Memory(await board.JsonAsync(HttpStatusCode.OK))).GetProperty("acknowledged").GetBoolean());
+            using (var acknowledgements = await admin.GetAsync("/api/v1/alerts/history?type=memory"))
+                Assert.Contains((await acknowledgements.JsonAsync(HttpStatusCode.OK)).GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "acknowledged");
             using (var unknown = await admin.PostAsync("/api/v1/alerts/local:memory:99/acknowledge", null))
                 await unknown.ErrorAsync(HttpStatusCode.NotFound, "ALERT_NOT_FOUND");
         }

@@ -287,19 +287,23 @@ public sealed class AgentActor : TytoPersistentActor
         _host = null;
     }
 
-    /// <summary>Resolves the removed agent's active alerts, found in the alert history: its rules may not be running now.</summary>
+    /// <summary>
+    /// Resolves the removed agent's active alerts, found on the alert board once it holds every alert event so far:
+    /// its rules may not be running now.
+    /// </summary>
     private void ResolveAlerts(DateTime at)
     {
         if (_alerts is null)
             return;
         var agentId = _state.AgentId;
-        var history = new AlertHistory(Context.System);
+        var system = Context.System;
+        var board = _alerts.Board;
         Find().PipeTo(Self);
 
         async Task<ActiveAlertsOfRemovedAgent> Find()
         {
-            var events = await history.EventsAsync(CancellationToken.None);
-            return new ActiveAlertsOfRemovedAgent([.. AlertHistory.ActiveAt(events, null).Where(a => a.AgentId == agentId)], at);
+            await AlertProjection.CatchUpAsync(system, board, CancellationToken.None);
+            return new ActiveAlertsOfRemovedAgent(await board.ActiveAtAsync(null, agentId), at);
         }
     }
 
@@ -387,17 +391,18 @@ public static class AgentHosting
         builder
             .WithShardRegion<AgentRegion>(
                 "agents",
-                (system, registry) =>
+                (system, registry, resolver) =>
                 {
                     // The hub is made with the region, not with the first agent: one made during shutdown would miss its close.
                     var publisher = AlertsHub.Get(system).Publisher;
                     var directory = AgentDirectory.Get(system);
                     var enrollment = new AgentEnrollment(authority.SignAgent, now => directory.PendingCount(now) >= options.Agents.MaxPending);
                     var alerts = options.Alerts;
+                    var board = resolver.GetService<AlertBoard>();
                     return agentId =>
                     {
                         var rules = new AlertRules(
-                            registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, publisher);
+                            registry.Get<AlertConfigSingleton>(), new AlertRuleSettings(alerts.For, alerts.Hysteresis), alerts.SnapshotEvery, publisher, board);
                         return Props.Create(() => new AgentActor(agentId, rules, enrollment));
                     };
                 },

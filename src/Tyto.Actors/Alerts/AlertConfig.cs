@@ -93,7 +93,8 @@ public sealed class AlertConfigSingleton;
 
 public static class AlertHosting
 {
-    /// <summary>Starts the alert thresholds singleton on server nodes.</summary>
+    /// <summary>Starts the alert thresholds singleton on server nodes, and this node's projection of the alert board.</summary>
     public static AkkaConfigurationBuilder AddAlertActors(this AkkaConfigurationBuilder builder, string role) =>
-        builder.WithSingleton<AlertConfigSingleton>("alerts-config", AlertConfigActor.SupervisedPropsFor(), new ClusterSingletonOptions { Role = role });
+        builder.WithSingleton<AlertConfigSingleton>("alerts-config", AlertConfigActor.SupervisedPropsFor(), new ClusterSingletonOptions { Role = role })
+            .WithActors((system, _, resolver) => AlertProjection.Start(system, resolver.GetService<AlertBoard>()));
 }

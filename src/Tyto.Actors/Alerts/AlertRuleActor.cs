@@ -23,7 +23,8 @@ public sealed record AcknowledgeResult(string AlertId, ActiveAlert? Alert) : ITy
 /// <param name="Settings">How long a condition must hold, and the hysteresis.</param>
 /// <param name="SnapshotEvery">Events between two snapshots of a rule.</param>
 /// <param name="Listener">Told every alert event once it is persisted.</param>
-public sealed record AlertRules(IActorRef Thresholds, AlertRuleSettings Settings, int SnapshotEvery, IActorRef Listener);
+/// <param name="Board">The alert board, where a removed agent's active alerts are found.</param>
+public sealed record AlertRules(IActorRef Thresholds, AlertRuleSettings Settings, int SnapshotEvery, IActorRef Listener, AlertBoard Board);
 
 /// <summary>Asks for the rule's state.</summary>
 public sealed record GetRuleState

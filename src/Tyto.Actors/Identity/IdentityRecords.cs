@@ -1,3 +1,5 @@
+using System.Globalization;
+using LinqToDB;
 using LinqToDB.Mapping;
 
 namespace Tyto.Actors.Identity;
@@ -79,4 +81,39 @@ public sealed class SessionRecord
 
     [Column("expires_at"), NotNull]
     public DateTime ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// The one row of <c>identity_writes</c>: every account or role change takes it first in its transaction, so changes
+/// made on different nodes at once run one after the other and each checks the last-administrator guard against
+/// what the one before committed.
+/// </summary>
+[Table("identity_writes")]
+public sealed class IdentityWriteRecord
+{
+    [PrimaryKey, Column("id")]
+    public int Id { get; set; }
+
+    /// <summary>How many changes took the row: what each one writes to take it.</summary>
+    [Column("changes"), NotNull]
+    public long Changes { get; set; }
+}
+
+/// <summary>A row of <c>login_throttle</c>: the recent failed sign-ins of one key (a username at an address, an address, a username).</summary>
+[Table("login_throttle")]
+public sealed class LoginThrottleRecord
+{
+    [PrimaryKey, Column("throttle_key", Length = 200)]
+    public string Key { get; set; } = "";
+
+    /// <summary>The failures' times in UTC ticks, oldest first, comma-separated; empty only while a new key's row is taken.</summary>
+    [Column("failures", DataType = DataType.Text), NotNull]
+    public string Failures { get; set; } = "";
+
+    /// <summary>The newest failure's time in UTC ticks: what expiry and the capacity go by.</summary>
+    [Column("last_failure"), NotNull]
+    public long LastFailure { get; set; }
+
+    public List<DateTimeOffset> FailureTimes =>
+        [.. Failures.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => new DateTimeOffset(long.Parse(t, CultureInfo.InvariantCulture), TimeSpan.Zero))];
 }

@@ -9,8 +9,9 @@ namespace Tyto.Actors.Identity;
 
 /// <summary>
 /// Users, roles and sessions in the read-model tables of <see cref="TytoDatabase"/>. Changes to accounts and
-/// roles are serialized, so the guard that keeps one enabled administrator cannot be raced, and nobody grants or
-/// changes more than they hold: who holds <c>users:write</c> or <c>roles:write</c> is not thereby an administrator.
+/// roles are serialized, on this node and across nodes sharing the database, so the guard that keeps one enabled
+/// administrator cannot be raced, and nobody grants or changes more than they hold: who holds <c>users:write</c>
+/// or <c>roles:write</c> is not thereby an administrator.
 /// </summary>
 public sealed partial class IdentityStore(TytoDatabase database, TimeProvider clock) : IDisposable
 {
@@ -22,6 +23,14 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
         new Dictionary<string, object> { ["current_password"] = "does not match" });
 
     private readonly SemaphoreSlim _writes = new(1, 1);
+
+    /// <summary>
+    /// Takes the row of <see cref="IdentityWriteRecord"/>, creating it on the first change. The write locks it until
+    /// the transaction ends, on PostgreSQL as on SQLite, so a change on another node waits here and then reads what
+    /// this one committed: under read-committed, checking first and writing later would let two nodes both pass.
+    /// </summary>
+    private const string TakeWriteLock =
+        "INSERT INTO identity_writes (id, changes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET changes = identity_writes.changes + 1";
 
     /// <summary>Now, to the millisecond: what the database keeps, so a fresh answer equals a later read.</summary>
     private DateTime Now => clock.GetUtcNow().UtcDateTime.TruncateToMillisecond();
@@ -169,7 +178,9 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
     private static string RandomToken(int bytes) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Runs an account or role change alone, in one transaction.</summary>
+    public static void CreateTables(DataConnection db) => db.CreateTable<IdentityWriteRecord>(tableOptions: TableOptions.CreateIfNotExists);
+
+    /// <summary>Runs an account or role change alone, in one transaction, after any other node's change that began before.</summary>
     private async Task<T> WriteAsync<T>(Func<DataConnection, Task<T>> change, CancellationToken cancellationToken)
     {
         await _writes.WaitAsync(cancellationToken);
@@ -177,6 +188,7 @@ public sealed partial class IdentityStore(TytoDatabase database, TimeProvider cl
         {
             await using var db = database.Open();
             await using var transaction = await db.BeginTransactionAsync(cancellationToken);
+            await db.ExecuteAsync(TakeWriteLock, cancellationToken);
             var result = await change(db);
             await transaction.CommitAsync(cancellationToken);
             return result;

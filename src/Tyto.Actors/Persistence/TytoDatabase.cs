@@ -3,6 +3,7 @@ using LinqToDB;
 using LinqToDB.Data;
 using Npgsql;
 using Tyto.Actors.Agents;
+using Tyto.Actors.Alerts;
 using Tyto.Actors.Identity;
 using Tyto.Actors.Logs;
 using Tyto.Actors.Metrics;
@@ -161,5 +162,8 @@ public sealed class TytoDatabase
         HistoryStore.CreateTables(db);
         LogStore.CreateTables(db, LogIndex);
         ClusterAuthorityStore.CreateTable(db);
+        IdentityStore.CreateTables(db);
+        LoginThrottle.CreateTables(db);
+        AlertBoard.CreateTables(db);
     }
 }

@@ -20,7 +20,7 @@ public sealed class AgentActorTests : SqliteTestKit
         config.Tell(new ChangeThresholds([new ThresholdChange(AlertType.Memory, 40, 60), new ThresholdChange(AlertType.Disk, 20, 30)]));
         ExpectMsg<ThresholdsAccepted>(Patience);
         var listener = CreateTestProbe();
-        var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref);
+        var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref, new AlertBoard(Database));
         var agent = Sys.ActorOf(Props.Create(() => new AgentActor("a3", rules)));
         agent.Tell(new RegisterHost("a3", CreateTestProbe().Ref, "host-c", "x86_64"));
         var at = new DateTime(2026, 3, 1, 3, 12, 0, DateTimeKind.Utc);
@@ -268,7 +268,7 @@ public sealed class AgentActorTests : SqliteTestKit
         config.Tell(new ChangeThresholds([new ThresholdChange(AlertType.Memory, 40, 60)]));
         ExpectMsg<ThresholdsAccepted>(Patience);
         var listener = CreateTestProbe();
-        var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref);
+        var rules = new AlertRules(config, new AlertRuleSettings(TimeSpan.Zero, 2), 100, listener.Ref, new AlertBoard(Database));
         var enrollment = Enrollment(authority);
         var agent = Sys.ActorOf(Props.Create(() => new AgentActor("web-5", rules, enrollment)));
         agent.Tell(new RequestEnrollment("web-5", "Web", "web-host", "linux", "x86_64", Csr(), null, "secret-hash"));

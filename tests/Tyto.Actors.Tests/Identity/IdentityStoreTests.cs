@@ -46,6 +46,26 @@ public abstract class IdentityStoreTests : IDisposable
         Assert.Equal(count + 1, (await _store.ListUsersAsync()).Count);
     }
 
+    [Fact]
+    public async Task Two_nodes_disabling_the_last_two_administrators_at_once_leave_one()
+    {
+        await _store.SeedAsync("seed-admin-password");
+        var first = (await _store.ListUsersAsync()).Single().Id;
+        var (second, failure) = await _store.CreateUserAsync(first, new NewUser("second-admin", "second-admin-password", null, [SystemRoles.Admin]));
+        Assert.Null(failure);
+        using var otherNode = new IdentityStore(_database.Database, TimeProvider.System);
+
+        // Each administrator disables the other, through a store of its own on the shared database, as two nodes would.
+        // Whichever comes second finds itself disabled, or the other gone: refused either way.
+        var outcomes = await Task.WhenAll(
+            Task.Run(() => _store.DisableUserAsync(first, second!.Id)),
+            Task.Run(() => otherNode.DisableUserAsync(second!.Id, first)));
+
+        Assert.Single(outcomes, o => o is null);
+        var left = Assert.Single(await _store.ListUsersAsync(), u => !u.Disabled);
+        Assert.Contains(SystemRoles.Admin, left.Roles);
+    }
+
     public void Dispose()
     {
         _store.Dispose();

@@ -1,4 +1,8 @@
 using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using LinqToDB.Data;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Persistence;
@@ -50,7 +54,9 @@ public abstract class JournalTests : Akka.TestKit.Xunit2.TestKit
         var recovered = Sys.ActorOf(props);
         recovered.Tell(GetRuleState.Instance);
         var after = ExpectMsg<AlertRuleState>(Patience);
-        var history = await new AlertHistory(Sys).EventsAsync(CancellationToken.None);
+        var history = (await PersistenceQuery.Get(Sys).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier)
+            .CurrentEventsByTag(AlertRuleActor.Tag, Offset.NoOffset())
+            .RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer())).Select(e => e.Event).ToList();
 
         Assert.Equal((before.Active, before.Raised, AlertLevel.Critical), (after.Active, after.Raised, after.Active!.Level));
         Assert.Equal([typeof(AlertRaised), typeof(AlertAcknowledged), typeof(AlertLevelChanged)], history.Select(e => e.GetType()));
