@@ -25,7 +25,7 @@ public sealed class HealthAndErrorTests(SharedHost shared)
         var cluster = (await response.JsonAsync(HttpStatusCode.OK)).GetProperty("cluster");
 
         var node = cluster.GetProperty("node").GetString();
-        Assert.StartsWith("akka.tcp://tyto@127.0.0.1:", node, StringComparison.Ordinal);
+        Assert.StartsWith("akka.ssl.tcp://tyto@127.0.0.1:", node, StringComparison.Ordinal);
         Assert.Equal("up", cluster.GetProperty("status").GetString());
         Assert.Equal(node, cluster.GetProperty("leader").GetString());
         var member = Assert.Single(cluster.GetProperty("members").EnumerateArray());

@@ -35,7 +35,7 @@ public sealed partial class PrometheusTests(SharedHost shared)
         Assert.Equal(1, samples.Single(s => s.Name == "tyto_cluster_members" && s.Labels == "status=\"up\"").Value);
         Assert.Equal(0, samples.Single(s => s.Name == "tyto_cluster_unreachable_members").Value);
         var shards = samples.Single(s => s.Name == "tyto_cluster_shards");
-        Assert.StartsWith("node=\"akka.tcp://tyto@", shards.Labels, StringComparison.Ordinal);
+        Assert.StartsWith("node=\"akka.ssl.tcp://tyto@", shards.Labels, StringComparison.Ordinal);
         Assert.True(shards.Value >= 1, "the local agent's shard runs on the one node");
         Assert.True(samples.Single(s => s.Name == "tyto_cluster_agent_entities").Value >= 1, "the local agent's entity runs on the one node");
     }
