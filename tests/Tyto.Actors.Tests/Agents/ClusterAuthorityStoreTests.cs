@@ -6,21 +6,25 @@ using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Agents;
 
-/// <summary>The cluster's CA in a real SQLite database shared by nodes that each have a data dir of their own.</summary>
-public sealed class ClusterAuthorityStoreTests : IDisposable
+/// <summary>The cluster's CA in a real database shared by nodes that each have a data dir of their own; run on each provider.</summary>
+public abstract class ClusterAuthorityStoreTests : IDisposable
 {
     private const string Secret = "correct horse battery staple";
 
     private readonly string _root = Directory.CreateTempSubdirectory("tyto-cluster-ca-").FullName;
-    private readonly TytoDatabase _database;
+    private readonly TestDatabase _shared;
 
-    public ClusterAuthorityStoreTests()
+    protected ClusterAuthorityStoreTests(string provider)
     {
-        _database = new TytoDatabase(Path.Combine(_root, "shared"));
-        _database.EnsureCreated();
+        _shared = new TestDatabase(provider, "tyto-cluster-db-");
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_root, recursive: true);
+        _shared.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public void A_second_node_opens_the_ca_the_first_stored_and_verifies_what_the_first_issued()
@@ -43,7 +47,7 @@ public sealed class ClusterAuthorityStoreTests : IDisposable
     {
         using var node = Load("node-a");
 
-        using var db = _database.Open();
+        using var db = _shared.Database.Open();
         var row = Assert.Single(db.GetTable<ClusterAuthorityRecord>().ToList());
         Assert.StartsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----", row.EncryptedKey, StringComparison.Ordinal);
         Assert.DoesNotContain("-----BEGIN PRIVATE KEY-----", row.EncryptedKey, StringComparison.Ordinal);
@@ -57,7 +61,7 @@ public sealed class ClusterAuthorityStoreTests : IDisposable
         Load("node-a").Dispose();
 
         var refused = Assert.Throws<ClusterSecretException>(() =>
-            ClusterAuthorityStore.LoadOrCreate(_database, "another secret entirely", DataDir("node-b"), TimeProvider.System));
+            ClusterAuthorityStore.LoadOrCreate(_shared.Database, "another secret entirely", DataDir("node-b"), TimeProvider.System));
 
         Assert.Contains("Tyto:Cluster:Secret", refused.Message, StringComparison.Ordinal);
     }
@@ -70,7 +74,7 @@ public sealed class ClusterAuthorityStoreTests : IDisposable
         try
         {
             Assert.Single(nodes.Select(n => n.Fingerprint).Distinct());
-            using var db = _database.Open();
+            using var db = _shared.Database.Open();
             Assert.Equal(1, db.GetTable<ClusterAuthorityRecord>().Count());
         }
         finally
@@ -110,7 +114,11 @@ public sealed class ClusterAuthorityStoreTests : IDisposable
         Assert.NotNull(error);
     }
 
-    private CertificateAuthority Load(string node) => ClusterAuthorityStore.LoadOrCreate(_database, Secret, DataDir(node), TimeProvider.System);
+    private CertificateAuthority Load(string node) => ClusterAuthorityStore.LoadOrCreate(_shared.Database, Secret, DataDir(node), TimeProvider.System);
 
     private string DataDir(string node) => Directory.CreateDirectory(Path.Combine(_root, node)).FullName;
 }
+
+public sealed class ClusterAuthorityStoreTestsOnSqlite() : ClusterAuthorityStoreTests(TytoDatabase.Sqlite);
+
+public sealed class ClusterAuthorityStoreTestsOnPostgres() : ClusterAuthorityStoreTests(TytoDatabase.Postgres);

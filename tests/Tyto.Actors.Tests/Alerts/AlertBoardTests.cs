@@ -5,21 +5,36 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using LinqToDB;
 using Tyto.Actors.Alerts;
+using Tyto.Actors.Persistence;
 using Tyto.Actors.Tests.Persistence;
 
 namespace Tyto.Actors.Tests.Alerts;
 
-/// <summary>The alert board projected from alerts that real rules persisted, compared with a fold of the whole journal.</summary>
-public sealed class AlertBoardTests : SqliteTestKit
+/// <summary>
+/// The alert board projected from alerts that real rules persisted, compared with a fold of the whole journal; run
+/// on each provider, journal and board on the same database.
+/// </summary>
+public abstract class AlertBoardTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
     private static readonly DateTime Start = new(2026, 3, 1, 3, 12, 0, DateTimeKind.Utc);
     private static readonly AlertRuleSettings TenSeconds = new(TimeSpan.FromSeconds(10), 2);
     private static readonly Threshold Line = new(85, 95);
 
+    private readonly TestDatabase _test;
     private readonly AlertBoard _board;
 
-    public AlertBoardTests() => _board = new AlertBoard(Database);
+    protected AlertBoardTests(string provider)
+        : this(new TestDatabase(provider, "tyto-alert-board-"))
+    {
+    }
+
+    private AlertBoardTests(TestDatabase test)
+        : base(SqliteTestKit.ConfigFor(test.Database))
+    {
+        _test = test;
+        _board = new AlertBoard(test.Database);
+    }
 
     [Fact]
     public async Task The_board_at_every_instant_and_the_history_are_what_a_fold_of_the_journal_gives_also_when_rebuilt()
@@ -30,7 +45,7 @@ public sealed class AlertBoardTests : SqliteTestKit
         await AssertSameAsJournalAsync();
 
         // Emptied tables are filled again from the start of the journal, here by a second projector beside the first.
-        await using (var db = Database.Open())
+        await using (var db = _test.Database.Open())
         {
             await db.GetTable<AlertEventRecord>().DeleteAsync();
             await db.GetTable<AlertProjectionRecord>().DeleteAsync();
@@ -107,9 +122,20 @@ public sealed class AlertBoardTests : SqliteTestKit
             .CurrentEventsByTag(AlertRuleActor.Tag, Offset.NoOffset())
             .RunWith(Sink.Seq<EventEnvelope>(), Sys.Materializer())).Select(e => (IAlertEvent)e.Event)];
 
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            _test.Dispose();
+    }
+
     private static void Feed(IActorRef rule, double value, int fromSecond, int seconds)
     {
         for (var i = fromSecond; i < fromSecond + seconds; i++)
             rule.Tell(new EvaluateRule(value, Start.AddSeconds(i), Line));
     }
 }
+
+public sealed class AlertBoardTestsOnSqlite() : AlertBoardTests(TytoDatabase.Sqlite);
+
+public sealed class AlertBoardTestsOnPostgres() : AlertBoardTests(TytoDatabase.Postgres);

@@ -4,21 +4,23 @@ using Tyto.Actors.Persistence;
 
 namespace Tyto.Actors.Tests.Identity;
 
-/// <summary>The login throttle on a SQLite file of its own, created as the server creates it, with a clock the test moves.</summary>
-public sealed class LoginThrottleTests : IDisposable
+/// <summary>
+/// The login throttle on a database of its own, created as the server creates it, with a clock the test moves; run
+/// on each provider.
+/// </summary>
+public abstract class LoginThrottleTests : IDisposable
 {
     private static readonly TytoOptions.LoginThrottleOptions Options =
         new() { Window = TimeSpan.FromMinutes(5), MaxFailuresPerUser = 5, MaxFailuresPerAddress = 20, SlowDown = TimeSpan.FromSeconds(1) };
 
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 3, 0, 0, TimeSpan.Zero));
-    private readonly TytoDatabase _database;
+    private readonly TestDatabase _test;
     private readonly LoginThrottle _throttle;
 
-    public LoginThrottleTests()
+    protected LoginThrottleTests(string provider)
     {
-        _database = new TytoDatabase(Directory.CreateTempSubdirectory("tyto-throttle-").FullName);
-        _database.EnsureCreated();
-        _throttle = new LoginThrottle(_database, _clock, Options);
+        _test = new TestDatabase(provider, "tyto-throttle-");
+        _throttle = new LoginThrottle(_test.Database, _clock, Options);
     }
 
     [Fact]
@@ -96,7 +98,7 @@ public sealed class LoginThrottleTests : IDisposable
     [Fact]
     public async Task The_keys_held_are_capped_dropping_the_least_recently_failed()
     {
-        var throttle = new LoginThrottle(_database, _clock, Options, capacity: 30);
+        var throttle = new LoginThrottle(_test.Database, _clock, Options, capacity: 30);
         for (var i = 0; i < 100; i++)
             await throttle.BeginAsync($"guess-{i}", $"10.0.{i / 250}.{i % 250}");
         Assert.Equal(30, await throttle.CountAsync());
@@ -105,7 +107,7 @@ public sealed class LoginThrottleTests : IDisposable
     [Fact]
     public async Task Two_nodes_on_one_database_share_the_count()
     {
-        var otherNode = new LoginThrottle(_database, _clock, Options);
+        var otherNode = new LoginThrottle(_test.Database, _clock, Options);
         for (var i = 0; i < 5; i++)
             Assert.Null((await (i % 2 == 0 ? _throttle : otherNode).BeginAsync("frank", "10.0.0.1")).RetryAfter);
 
@@ -114,5 +116,13 @@ public sealed class LoginThrottleTests : IDisposable
         Assert.Equal(Options.SlowDown, (await otherNode.BeginAsync("frank", "10.0.0.2")).SlowDown);
     }
 
-    public void Dispose() => Directory.Delete(_database.DataDirectory, recursive: true);
+    public void Dispose()
+    {
+        _test.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
+
+public sealed class LoginThrottleTestsOnSqlite() : LoginThrottleTests(TytoDatabase.Sqlite);
+
+public sealed class LoginThrottleTestsOnPostgres() : LoginThrottleTests(TytoDatabase.Postgres);
