@@ -116,7 +116,11 @@ public static class AlertsApi
         var by = user.FindFirstValue(ClaimTypes.Name) ?? "";
         var result = await agents.ActorRef.Ask<AcknowledgeResult>(
             new AcknowledgeAgentAlert(raised.AgentId, id, raised.Type, raised.Mount, by), Agents.AskTimeout, cancellationToken);
-        await AlertProjection.CatchUpAsync(system, board, cancellationToken);
+        if (result.Alert is not null)
+        {
+            await AlertProjection.CatchUpUntilAsync(system, board, async () =>
+                (await board.ActiveAtAsync(null, raised.AgentId, cancellationToken)).Any(a => a.AlertId == id && a.AcknowledgedBy is not null), cancellationToken);
+        }
         return result.Alert is { } alert
             ? TypedResults.Ok(AlertDto.From(alert))
             : ApiErrors.Conflict("ALERT_RESOLVED", $"Alert '{id}' is resolved; only active alerts can be acknowledged");

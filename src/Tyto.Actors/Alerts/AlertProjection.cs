@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Persistence.Query;
@@ -19,6 +20,11 @@ public static class AlertProjection
     private const int BatchSize = 500;
 
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long a read waits for the board to show a write just made, and the pause between its catch-ups.</summary>
+    public static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan CatchUpPause = TimeSpan.FromMilliseconds(50);
+
     private static readonly RestartSettings Restart = RestartSettings.Create(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2);
 
     /// <summary>Follows the journal until the actor system stops; a query or write that fails starts again from the stored position.</summary>
@@ -51,6 +57,24 @@ public static class AlertProjection
             })
             .RunWith(Sink.Ignore<NotUsed>(), system.Materializer())
             .WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Catches up until <paramref name="shown"/> holds of the board, for a read that must see a write just made: the read
+    /// journal hands out an event only once it has made sure no earlier one is still being written (its query delay), so a
+    /// catch-up right after a write may not reach it yet. Gives up after <see cref="CatchUpLimit"/>, when the live
+    /// projection shows it within a second all the same.
+    /// </summary>
+    public static async Task CatchUpUntilAsync(ActorSystem system, AlertBoard board, Func<Task<bool>> shown, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await CatchUpAsync(system, board, cancellationToken);
+            if (await shown() || waited.Elapsed >= CatchUpLimit)
+                return;
+            await Task.Delay(CatchUpPause, cancellationToken);
+        }
     }
 
     private static SqlReadJournal ReadJournal(ActorSystem system) =>
