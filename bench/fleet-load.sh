@@ -4,13 +4,13 @@
 # with its token, holds COUNT mutual-TLS WebSockets sending one sample a second, and measures the server's CPU and
 # memory and the latency from a sample to its SSE frame.
 #
-# COUNT     simulated agents (default 1000)        SECONDS  measured seconds after a 20 s warm-up (default 120)
+# COUNT     simulated agents (default 1000)        DURATION  measured seconds after a 20 s warm-up (default 120)
 # PORT      HTTP port on 127.0.0.1 (default 18193)  AGENT_PORT  agent endpoint port (default 18443)
 # SKIP_BUILD=1  reuse the existing Release builds
 set -euo pipefail
 
 readonly COUNT="${COUNT:-1000}"
-readonly SECONDS_MEASURED="${SECONDS:-120}"
+readonly DURATION="${DURATION:-120}"
 readonly PORT="${PORT:-18193}"
 readonly AGENT_PORT="${AGENT_PORT:-18443}"
 SERVER_ARGS=(--Tyto:Agents:Listen="https://127.0.0.1:${AGENT_PORT}")
@@ -27,7 +27,7 @@ copy_app
 start_server
 wait_healthy 60
 dotnet "${REPO}/bench/Tyto.Bench/bin/Release/net10.0/Tyto.Bench.dll" fleet "${URL}" "https://127.0.0.1:${AGENT_PORT}" bench-password-1 \
-    "${SERVER_PID}" "${COUNT}" "${SECONDS_MEASURED}"
+    "${SERVER_PID}" "${COUNT}" "${DURATION}"
 stop_server
 echo "Server exit code ${SERVER_EXIT_CODE}; warnings and errors in its log:"
 grep -Eic 'warn|fail|error' "${TMP}/server.log" || true

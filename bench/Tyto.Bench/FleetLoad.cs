@@ -16,7 +16,7 @@ namespace Tyto.Bench;
 /// </summary>
 public static class FleetLoad
 {
-    private const string Prefix = "sim-";
+    internal const string Prefix = "sim-";
 
     public sealed record Settings(Uri Api, Uri Agents, string Password, int Count, TimeSpan Measure, int ServerPid)
     {
@@ -50,7 +50,11 @@ public static class FleetLoad
 
         using var stop = new CancellationTokenSource();
         var latencies = new List<double>();
-        var watching = WatchStreamAsync(settings.Api, token, latencies, stop.Token);
+        var watching = WatchStreamAsync(settings.Api, token, (_, latency) =>
+        {
+            lock (latencies)
+                latencies.Add(latency);
+        }, stop.Token);
         var sending = agents.Select((agent, i) => agent.SendEverySecondAsync((id, at) => template with { AgentId = id, Timestamp = at }, TimeSpan.FromMilliseconds(1000.0 * i / settings.Count), stop.Token)).ToList();
 
         // Warm-up: connections settle and the JIT is done before anything is counted.
@@ -79,10 +83,10 @@ public static class FleetLoad
         return 0;
     }
 
-    /// <summary>A real sample of the server's own host, as the template every simulated agent sends.</summary>
-    internal static async Task<MetricsSample> LocalSampleAsync(HttpClient api)
+    /// <summary>A real sample of the server's own host (<paramref name="agentId"/>), as the template every simulated agent sends.</summary>
+    internal static async Task<MetricsSample> LocalSampleAsync(HttpClient api, string agentId = "local")
     {
-        using var response = await api.GetAsync("/api/v1/stream?agent_id=local", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await api.GetAsync($"/api/v1/stream?agent_id={agentId}", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         while (await reader.ReadLineAsync() is { } line)
         {
@@ -92,33 +96,37 @@ public static class FleetLoad
         throw new InvalidOperationException("The stream ended before a sample of the local host arrived.");
     }
 
-    private static async Task WatchStreamAsync(Uri api, string token, List<double> latencies, CancellationToken cancellationToken)
+    /// <summary>Reads <c>/api/v1/stream</c> and tells <paramref name="seen"/> each simulated sample's agent and its latency in ms.</summary>
+    internal static async Task WatchStreamAsync(Uri api, string token, Action<string, double> seen, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { BaseAddress = api, Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await client.GetAsync("/api/v1/stream", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var metrics = false;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal) || !line.Contains($"\"{Prefix}", StringComparison.Ordinal))
+            // Alert events name simulated agents too: only the data of a metrics event is a sample.
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+                metrics = line == "event: metrics";
+            if (!metrics || !line.StartsWith("data: ", StringComparison.Ordinal) || !line.Contains($"\"{Prefix}", StringComparison.Ordinal))
                 continue;
             var sample = JsonNode.Parse(line["data: ".Length..])!;
             var at = sample["timestamp"]!.GetValue<DateTime>();
-            lock (latencies)
-                latencies.Add((DateTime.UtcNow - at).TotalMilliseconds);
+            seen(sample["agentId"]!.GetValue<string>(), (DateTime.UtcNow - at).TotalMilliseconds);
         }
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    internal static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    private static TimeSpan CpuTime(int pid)
+    internal static TimeSpan CpuTime(int pid)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
-    private static long Rss(int pid) =>
+    internal static long Rss(int pid) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).Single();
 }

@@ -8,6 +8,7 @@ using Tyto.Bench;
 // dotnet run -c Release --project bench/Tyto.Bench -- logs ingest|query  the log ingest and search driver
 // dotnet run -c Release --project bench/Tyto.Bench -- dashboard      the dashboard in headless Chromium with 20 simulated agents
 // bench/fleet-load.sh                                                   simulated agents against a real server (fleet)
+// bench/cluster-load.sh                                                 simulated agents against three nodes on PostgreSQL (cluster)
 if (args.FirstOrDefault() == "history")
     return await HistoryLoad.RunAsync(HistoryLoad.Settings.Parse(args));
 if (args.FirstOrDefault() == "alerts")
@@ -18,6 +19,8 @@ if (args.FirstOrDefault() == "logs")
     return await LogsLoad.RunAsync(args);
 if (args.FirstOrDefault() == "fleet")
     return await FleetLoad.RunAsync(FleetLoad.Settings.Parse(args));
+if (args.FirstOrDefault() == "cluster")
+    return await ClusterLoad.RunAsync(ClusterLoad.Settings.Parse(args));
 if (args.FirstOrDefault() == "dashboard")
     return await DashboardLoad.RunAsync(DashboardLoad.Settings.Parse(args));
 if (args.FirstOrDefault() == "docker-engine")

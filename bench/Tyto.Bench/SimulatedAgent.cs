@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -16,14 +17,23 @@ namespace Tyto.Bench;
 /// </summary>
 public sealed class SimulatedAgent(string id, X509Certificate2 certificate, X509Certificate2 ca) : IDisposable
 {
-    private readonly ClientWebSocket _socket = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly CancellationTokenSource _disposed = new();
+    private ClientWebSocket _socket = new();
     private long _sent;
     private long _acked;
+    private long _lastAckedAt;
+    private int _server = -1;
 
     public long Sent => Interlocked.Read(ref _sent);
 
     public long Acked => Interlocked.Read(ref _acked);
+
+    /// <summary>When an acknowledgement last arrived (<see cref="Stopwatch.GetTimestamp"/>), 0 before the first.</summary>
+    public long LastAckedAt => Interlocked.Read(ref _lastAckedAt);
+
+    /// <summary>The index, in the list it was given, of the server the agent is connected to; -1 while it is not.</summary>
+    public int Server => Volatile.Read(ref _server);
 
     /// <summary>The agent endpoint's CA, as an agent fetches it before it checks the fingerprint the API gave.</summary>
     public static async Task<X509Certificate2> FetchCaAsync(Uri agents)
@@ -79,14 +89,65 @@ public sealed class SimulatedAgent(string id, X509Certificate2 certificate, X509
         }
     }
 
-    public async Task ConnectAsync(Uri agents, CancellationToken cancellationToken)
+    public Task ConnectAsync(Uri agents, CancellationToken cancellationToken) => ConnectAsync([agents], 0, cancellationToken);
+
+    /// <summary>
+    /// Connects to <paramref name="servers"/>[<paramref name="first"/>]; when that connection ends, moves to the next
+    /// server of the list 1 s later, and on through the list until one answers, as the real agent does.
+    /// </summary>
+    public async Task ConnectAsync(IReadOnlyList<Uri> servers, int first, CancellationToken cancellationToken)
     {
-        _socket.Options.ClientCertificates.Add(certificate);
-        _socket.Options.RemoteCertificateValidationCallback = (_, server, _, _) => IssuedBy(server, ca);
+        await ConnectToAsync(servers[first], cancellationToken);
+        Volatile.Write(ref _server, first);
+        _ = StayConnectedAsync(servers, first);
+    }
+
+    private async Task ConnectToAsync(Uri agents, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.ClientCertificates.Add(certificate);
+        socket.Options.RemoteCertificateValidationCallback = (_, server, _, _) => IssuedBy(server, ca);
         var url = new UriBuilder(agents) { Scheme = "wss", Path = AgentWire.ChannelPath }.Uri;
-        await _socket.ConnectAsync(url, cancellationToken);
-        await SendAsync(new HelloFrame(id, "bench", id, "linux", "x86_64", 0, 0, null), cancellationToken);
-        _ = ReadAcksAsync();
+        try
+        {
+            await socket.ConnectAsync(url, cancellationToken);
+            // Hello first, on this socket alone: samples go to the new socket only once it is the agent's.
+            var hello = new HelloFrame(id, "bench", id, "linux", "x86_64", 0, 0, null);
+            await socket.SendAsync(AgentWire.Serialize(hello), WebSocketMessageType.Text, true, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var previous = Interlocked.Exchange(ref _socket, socket);
+        previous.Dispose();
+    }
+
+    private async Task StayConnectedAsync(IReadOnlyList<Uri> servers, int server)
+    {
+        var cancellationToken = _disposed.Token;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await ReadAcksAsync();
+            Volatile.Write(ref _server, -1);
+            do
+            {
+                server = (server + 1) % servers.Count;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    await ConnectToAsync(servers[server], cancellationToken);
+                    Volatile.Write(ref _server, server);
+                }
+                catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                        return;
+                }
+            }
+            while (Server < 0);
+        }
     }
 
     /// <summary>Sends <paramref name="sample"/>(agent id, now) once a second, from <paramref name="offset"/> on.</summary>
@@ -97,15 +158,24 @@ public sealed class SimulatedAgent(string id, X509Certificate2 certificate, X509
         long seq = 0;
         do
         {
-            await SendAsync(new SampleFrame(++seq, sample(id, DateTime.UtcNow.TruncateToMillisecond())), cancellationToken);
-            Interlocked.Increment(ref _sent);
+            try
+            {
+                await SendAsync(new SampleFrame(++seq, sample(id, DateTime.UtcNow.TruncateToMillisecond())), cancellationToken);
+                Interlocked.Increment(ref _sent);
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+            {
+                // Between servers: this sample is lost (a real agent's outbox would keep it), the next goes to the new one.
+            }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
     public void Dispose()
     {
+        _disposed.Cancel();
         _socket.Dispose();
+        _disposed.Dispose();
         _sending.Dispose();
         certificate.Dispose();
     }
@@ -123,23 +193,35 @@ public sealed class SimulatedAgent(string id, X509Certificate2 certificate, X509
         }
     }
 
+    /// <summary>Counts the acknowledgements until the connection closes or fails.</summary>
     private async Task ReadAcksAsync()
     {
+        var socket = _socket;
         var buffer = new byte[AgentWire.MaxFrameBytes];
-        while (_socket.State == WebSocketState.Open)
+        try
         {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
+            while (socket.State == WebSocketState.Open)
             {
-                result = await _socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
-                length += result.Count;
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage);
+                if (result.MessageType == WebSocketMessageType.Close)
+                    return;
+                if (AgentWire.Deserialize(buffer.AsSpan(0, length)) is AckFrame ack)
+                {
+                    Interlocked.Add(ref _acked, ack.Seqs.Count);
+                    Interlocked.Exchange(ref _lastAckedAt, Stopwatch.GetTimestamp());
+                }
             }
-            while (!result.EndOfMessage);
-            if (result.MessageType == WebSocketMessageType.Close)
-                return;
-            if (AgentWire.Deserialize(buffer.AsSpan(0, length)) is AckFrame ack)
-                Interlocked.Add(ref _acked, ack.Seqs.Count);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException)
+        {
+            // The server went away, or the agent was disposed: either way this connection is over.
         }
     }
 
