@@ -252,7 +252,10 @@ public sealed partial class AgentChannelActor : ReceiveActor, IWithTimers
         if (!_reported)
             LogBuffering(_logger, _outbox.Buffered, server, reason);
         _reported = true;
-        Timers.StartSingleTimer(Connect.Instance, Connect.Instance, _delay.Next());
+        // The next server is tried a second later; the wait grows only once every server has failed in a row, so an
+        // agent whose node went away reaches another one at once.
+        var delay = _attempt % _settings.Servers.Count == 0 ? _delay.Next() : ReconnectDelay.First;
+        Timers.StartSingleTimer(Connect.Instance, Connect.Instance, delay);
     }
 
     private void Revoked(string reason)

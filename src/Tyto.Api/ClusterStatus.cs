@@ -39,5 +39,12 @@ public static class ClusterStatus
             .Select(r => new NodeShards(r.Key.ToString(), r.Value.Stats.Count, r.Value.Stats.Values.Sum()))];
     }
 
+    /// <summary>The agents whose entities run on this node, asked of this node's region alone.</summary>
+    public static async Task<IReadOnlyList<string>> LocalEntitiesAsync(IActorRef region)
+    {
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, ShardStatsTimeout);
+        return [.. state.Shards.SelectMany(s => s.EntityIds).Order(StringComparer.Ordinal)];
+    }
+
     private static string StatusName(MemberStatus status) => status.ToString().ToLowerInvariant();
 }

@@ -36,7 +36,8 @@ public static class PrometheusApi
     private static async Task<ContentHttpResult> Scrape(LatestSamples latest, TimeProvider clock, ActorSystem system, IRequiredActor<AgentRegion> agents)
     {
         var samples = PrometheusExposition.Write((IReadOnlyList<MetricsSample>)latest.Since(clock.GetUtcNow().UtcDateTime - Staleness));
-        var cluster = PrometheusExposition.WriteCluster(ClusterStatus.Health(system), await ClusterStatus.ShardsAsync(await agents.GetAsync()));
+        var region = await agents.GetAsync();
+        var cluster = PrometheusExposition.WriteCluster(ClusterStatus.Health(system), await ClusterStatus.ShardsAsync(region), await ClusterStatus.LocalEntitiesAsync(region));
         return TypedResults.Text(samples + cluster, ContentType);
     }
 }
@@ -113,8 +114,11 @@ public static class PrometheusExposition
         return text.ToString();
     }
 
-    /// <summary>The cluster as this node sees it: members by status, those unreachable, and each node's shards and agent entities.</summary>
-    public static string WriteCluster(ClusterHealth health, IReadOnlyList<NodeShards> shards)
+    /// <summary>
+    /// The cluster as this node sees it: members by status, those unreachable, each node's shards and agent entities,
+    /// and which agents' entities run on this node.
+    /// </summary>
+    public static string WriteCluster(ClusterHealth health, IReadOnlyList<NodeShards> shards, IReadOnlyList<string> localEntities)
     {
         var text = new StringBuilder();
         void Header(string name, string help) =>
@@ -130,6 +134,9 @@ public static class PrometheusExposition
         Header("tyto_cluster_agent_entities", "Agent entities running on a node");
         foreach (var node in shards)
             text.Append("tyto_cluster_agent_entities{node=\"").Append(EscapeLabel(node.Node)).Append("\"} ").Append(Format(node.Entities)).Append('\n');
+        Header("tyto_cluster_local_agent_entity", "An agent whose entity runs on this node; always 1");
+        foreach (var agentId in localEntities)
+            text.Append("tyto_cluster_local_agent_entity{agent_id=\"").Append(EscapeLabel(agentId)).Append("\"} 1\n");
         return text.ToString();
     }
 

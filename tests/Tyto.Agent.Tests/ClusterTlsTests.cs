@@ -32,8 +32,9 @@ public sealed class ClusterTlsTests
             Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(api, "/api/v1/agents/local"));
         }
 
-        // A data dir and database of its own: it makes a CA of its own, and its node certificate from it.
-        var stranger = await cluster.LaunchNodeAsync("stranger", seed: a, dataDir: cluster.Folder("stranger-data"), secret: "another-cluster-secret-0123");
+        // A database of its own: it makes a CA of its own, and its node certificate from it.
+        var stranger = cluster.Node("stranger");
+        await cluster.LaunchAsync(stranger, [a], cluster.NewDatabase(), "another-cluster-secret-0123");
 
         // The handshake fails, whichever side refuses first; Akka.Remote then stops the stranger.
         await stranger.Process.WaitForExitAsync(TimeSpan.FromSeconds(60));

@@ -38,6 +38,7 @@ public sealed partial class PrometheusTests(SharedHost shared)
         Assert.StartsWith("node=\"akka.ssl.tcp://tyto@", shards.Labels, StringComparison.Ordinal);
         Assert.True(shards.Value >= 1, "the local agent's shard runs on the one node");
         Assert.True(samples.Single(s => s.Name == "tyto_cluster_agent_entities").Value >= 1, "the local agent's entity runs on the one node");
+        Assert.Equal(1, samples.Single(s => s.Name == "tyto_cluster_local_agent_entity" && s.Labels == "agent_id=\"local\"").Value);
     }
 
     /// <summary>./test.sh provides promtool (from Debian's prometheus package) and names it in TYTO_PROMTOOL; without it the test is skipped, visibly.</summary>
