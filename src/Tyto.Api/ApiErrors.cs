@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Akka.Actor;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -76,8 +77,8 @@ public static class ApiErrors
 
 /// <summary>
 /// Turns every failure into the envelope: unreadable request bodies (naming the property at fault, never the framework's text),
-/// unmatched routes and methods, bare status codes, writes the database refused (503), and unhandled exceptions (500, never with
-/// a stack trace).
+/// unmatched routes and methods, bare status codes, writes the database refused and actors that did not answer in time
+/// (503), and unhandled exceptions (500, never with a stack trace).
 /// </summary>
 public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
 {
@@ -96,6 +97,13 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
         {
             // The database refused the write (a full disk): nothing changed, and the same request may succeed later.
             await ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "STORE_UNAVAILABLE", e.Message);
+            return;
+        }
+        catch (AskTimeoutException) when (!context.Response.HasStarted)
+        {
+            // An actor of the cluster did not answer in time: its node is gone and its shards or singletons are moving.
+            await ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "SERVER_UNAVAILABLE",
+                "The server could not answer in time (a node of the cluster may be moving its work); try again shortly");
             return;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
