@@ -86,13 +86,16 @@ public static class AlertsApi
 
     /// <summary>The alerts active now, or (<c>?at=</c>) at a past instant, replayed from the alert board; and the thresholds.</summary>
     private static async Task<IResult> Active(
-        [FromQuery(Name = "agent_id")] string? agentId, string? at, AlertBoard board, IRequiredActor<AlertConfigSingleton> config,
+        [FromQuery(Name = "agent_id")] string? agentId, string? at, AlertBoard board, ActorSystem system, IRequiredActor<AlertConfigSingleton> config,
         IRequiredActor<AgentRegion> agents, CancellationToken cancellationToken)
     {
         if (!QueryParameters.TryParseTime(at, "at", out var instant, out var error))
             return error!;
         if (agentId is not null && await Agents.FindAsync(agents, agentId, cancellationToken) is null)
             return ApiErrors.AgentNotFound(agentId);
+        // A page reloads the board when its stream opens: the board must hold what the stream already passed.
+        if (instant is null)
+            await AlertProjection.CatchUpUntilAsync(system, board, () => board.HoldsJournalAsync(cancellationToken), cancellationToken);
         var active = (await board.ActiveAtAsync(instant, agentId, cancellationToken)).Select(AlertDto.From).ToList();
         var thresholds = await config.ActorRef.Ask<AlertThresholds>(GetThresholds.Instance, Agents.AskTimeout, cancellationToken);
         return TypedResults.Ok(new AlertsResponse(active, AlertConfigDto.From(thresholds), instant));
@@ -129,8 +132,10 @@ public static class AlertsApi
     /// <summary>The alert events in the order they happened, filtered and paged.</summary>
     private static async Task<IResult> History(
         string? from, string? to, [FromQuery(Name = "agent_id")] string? agentId, string? type, string? limit, string? offset,
-        AlertBoard board, CancellationToken cancellationToken)
+        AlertBoard board, ActorSystem system, CancellationToken cancellationToken)
     {
+        // A page reloads the history on each event of its stream: the board must hold that event.
+        await AlertProjection.CatchUpUntilAsync(system, board, () => board.HoldsJournalAsync(cancellationToken), cancellationToken);
         if (!QueryParameters.TryParseTime(from, "from", out var since, out var error) ||
             !QueryParameters.TryParseTime(to, "to", out var until, out error) ||
             !QueryParameters.TryParseInt(limit, "limit", 1, 1000, 100, out var take, out error) ||

@@ -45,6 +45,16 @@ public sealed class AlertBoard(TytoDatabase database)
         return position is { } at ? Offset.Sequence(at) : Offset.NoOffset();
     }
 
+    /// <summary>Whether the board holds every alert event the journal's tag table holds now.</summary>
+    public async Task<bool> HoldsJournalAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = database.Open();
+        var journal = await db.ExecuteAsync<long?>(
+            "SELECT max(ordering_id) FROM tags WHERE tag = @tag", cancellationToken, new DataParameter("tag", AlertRuleActor.Tag, DataType.NVarChar));
+        var position = await db.GetTable<AlertProjectionRecord>().Where(p => p.Name == Projection).Select(p => (long?)p.Position).FirstOrDefaultAsync(cancellationToken);
+        return (position ?? 0) >= (journal ?? 0);
+    }
+
     /// <summary>
     /// Writes a batch of the tag's events and the position past it in one transaction, so rows and position never
     /// disagree. An event whose alert was never raised is skipped, as the journal's own fold skips it.
