@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using LinqToDB;
 using LinqToDB.Async;
 using LinqToDB.Data;
@@ -48,13 +50,16 @@ public sealed class LoginThrottle(TytoDatabase database, TimeProvider clock, Tyt
         return await db.GetTable<LoginThrottleRecord>().CountAsync(cancellationToken);
     }
 
+    private static string Hashed(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
     /// <summary>Starts an attempt: either refused with how long to wait, or counted as failed until it succeeds.</summary>
     public async Task<Attempt> BeginAsync(string username, string address, CancellationToken cancellationToken = default)
     {
         var user = username.Length > MaxUsernameLength ? username[..MaxUsernameLength].ToLowerInvariant() : username.ToLowerInvariant();
         var now = clock.GetUtcNow();
         var since = now - options.Window;
-        string[] keys = [$"user-at:{user}\n{address}", $"address:{address}", $"user:{user}"];
+        // Stored as hashes: a key is whatever a client typed, which may hold characters a database refuses (NUL).
+        string[] keys = [Hashed($"user-at:{user}\n{address}"), Hashed($"address:{address}"), Hashed($"user:{user}")];
         var (userAtAddress, fromAddress, forUser) = (keys[0], keys[1], keys[2]);
         Attempt attempt;
         await using (var db = database.Open())

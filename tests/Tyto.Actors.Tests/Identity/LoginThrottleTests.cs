@@ -24,6 +24,16 @@ public abstract class LoginThrottleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_username_with_characters_a_database_refuses_is_counted_like_any_other()
+    {
+        for (var i = 0; i < 5; i++)
+            Assert.Null((await _throttle.BeginAsync("x\0y", "10.0.0.1")).RetryAfter);
+
+        Assert.NotNull((await _throttle.BeginAsync("x\0y", "10.0.0.1")).RetryAfter);
+        Assert.Null((await _throttle.BeginAsync("x", "10.0.0.1")).RetryAfter);
+    }
+
+    [Fact]
     public async Task The_fifth_failure_from_an_address_locks_the_username_there_until_the_first_leaves_the_window()
     {
         for (var i = 0; i < 5; i++)
