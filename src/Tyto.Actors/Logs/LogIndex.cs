@@ -25,7 +25,12 @@ public abstract class LogIndex
     public abstract Task<Dictionary<long, long>> NextIdsAsync(DataConnection db, IReadOnlyCollection<long> milliseconds, CancellationToken cancellationToken);
 
     /// <summary>The ids of the oldest entries, at most <c>@batch</c>, that together free at least <c>@excess</c> bytes of the size counted.</summary>
-    public abstract string OldestFreeing { get; }
+    public const string OldestFreeingSql = """
+        SELECT id FROM (
+            SELECT id, size, sum(size) OVER (ORDER BY id) AS freed
+            FROM (SELECT id, octet_length(message) + coalesce(octet_length(fields), 0) AS size FROM logs ORDER BY id LIMIT @batch) oldest) counted
+        WHERE freed - size < @excess
+        """;
 
     /// <summary>Deletes at most <c>@batch</c> rows of <c>log_batches</c> stored before <c>@cutoff</c>.</summary>
     public abstract string PruneBatches { get; }

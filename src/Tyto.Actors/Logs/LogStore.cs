@@ -183,7 +183,7 @@ public sealed class LogStore(TytoDatabase database, IOptions<TytoOptions> option
         while ((excess = await db.ExecuteAsync<long>(LogIndex.UsageSql, cancellationToken) - maxBytes) > 0)
         {
             removed = await db.ExecuteAsync(
-                $"DELETE FROM logs WHERE id IN ({index.OldestFreeing})",
+                $"DELETE FROM logs WHERE id IN ({LogIndex.OldestFreeingSql})",
                 cancellationToken, new DataParameter("batch", PruneBatch), new DataParameter("excess", excess));
             if (removed == 0)
                 break;

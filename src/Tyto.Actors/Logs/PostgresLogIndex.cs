@@ -99,13 +99,6 @@ public sealed class PostgresLogIndex : LogIndex
         return free;
     }
 
-    public override string OldestFreeing => """
-        SELECT id FROM (
-            SELECT id, size, sum(size) OVER (ORDER BY id) AS freed
-            FROM (SELECT id, octet_length(message) + coalesce(octet_length(fields), 0) AS size FROM logs ORDER BY id LIMIT @batch) oldest) counted
-        WHERE freed - size < @excess
-        """;
-
     public override string PruneBatches =>
         "DELETE FROM log_batches WHERE (agent_id, seq) IN (SELECT agent_id, seq FROM log_batches WHERE stored_at < @cutoff LIMIT @batch)";
 

@@ -80,13 +80,6 @@ public sealed class SqliteLogIndex : LogIndex
         index.ExecuteNonQuery();
     }
 
-    public override string OldestFreeing => """
-        SELECT id FROM (
-            SELECT id, size, sum(size) OVER (ORDER BY id) AS freed
-            FROM (SELECT id, octet_length(message) + coalesce(octet_length(fields), 0) AS size FROM logs ORDER BY id LIMIT @batch))
-        WHERE freed - size < @excess
-        """;
-
     public override string PruneBatches =>
         "DELETE FROM log_batches WHERE rowid IN (SELECT rowid FROM log_batches WHERE stored_at < @cutoff LIMIT @batch)";
 
