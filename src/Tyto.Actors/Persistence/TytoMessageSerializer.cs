@@ -1,7 +1,5 @@
-using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Serialization;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
@@ -15,7 +13,8 @@ namespace Tyto.Actors.Persistence;
 /// manifest, as <see cref="TytoSerializer"/> does for the journal: no .NET type names go over the wire, and nodes of
 /// two releases understand each other as long as a manifest keeps its meaning. Actor references travel as their paths.
 /// </summary>
-public sealed class TytoMessageSerializer : SerializerWithStringManifest
+public sealed class TytoMessageSerializer(ExtendedActorSystem system) : JsonManifestSerializer(
+    system, Manifests, new JsonSerializerOptions(TytoSerializer.Json) { Converters = { new ActorRefJsonConverter(system), new ReadOnlySetJsonConverter() } })
 {
     public const int SerializerId = 7302;
 
@@ -73,27 +72,5 @@ public sealed class TytoMessageSerializer : SerializerWithStringManifest
         ["stored-log-lines.v1"] = typeof(StoredLogLines),
     };
 
-    private static readonly Dictionary<Type, string> ManifestsByType = Manifests.ToDictionary(p => p.Value, p => p.Key);
-
-    private readonly JsonSerializerOptions _json;
-
-    public TytoMessageSerializer(ExtendedActorSystem system)
-        : base(system)
-    {
-        _json = new JsonSerializerOptions(TytoSerializer.Json) { Converters = { new ActorRefJsonConverter(system), new ReadOnlySetJsonConverter() } };
-    }
-
     public override int Identifier => SerializerId;
-
-    public override string Manifest(object o) =>
-        ManifestsByType.TryGetValue(o.GetType(), out var manifest)
-            ? manifest
-            : throw new ArgumentException($"{o.GetType()} has no manifest in {nameof(TytoMessageSerializer)}", nameof(o));
-
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _json);
-
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        Manifests.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, _json)!
-            : throw new SerializationException($"Unknown manifest {manifest}");
 }

@@ -1,8 +1,6 @@
-using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
-using Akka.Serialization;
 using Tyto.Actors.Agents;
 using Tyto.Actors.Alerts;
 using Tyto.Actors.Collection;
@@ -13,7 +11,7 @@ namespace Tyto.Actors.Persistence;
 /// Serializes Tyto's persisted events and snapshots as JSON under a stable string manifest, so journal rows
 /// carry no .NET type names and survive renames.
 /// </summary>
-public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class TytoSerializer(ExtendedActorSystem system) : JsonManifestSerializer(system, Manifests, Json)
 {
     public const int SerializerId = 7301;
 
@@ -46,19 +44,5 @@ public sealed class TytoSerializer(ExtendedActorSystem system) : SerializerWithS
         ["alert-rule-state.v1"] = typeof(AlertRuleState),
     };
 
-    private static readonly Dictionary<Type, string> ManifestsByType = Manifests.ToDictionary(p => p.Value, p => p.Key);
-
     public override int Identifier => SerializerId;
-
-    public override string Manifest(object o) =>
-        ManifestsByType.TryGetValue(o.GetType(), out var manifest)
-            ? manifest
-            : throw new ArgumentException($"{o.GetType()} has no manifest in {nameof(TytoSerializer)}", nameof(o));
-
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Json);
-
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        Manifests.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Json)!
-            : throw new SerializationException($"Unknown manifest {manifest}");
 }
