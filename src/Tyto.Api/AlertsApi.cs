@@ -134,8 +134,6 @@ public static class AlertsApi
         string? from, string? to, [FromQuery(Name = "agent_id")] string? agentId, string? type, string? limit, string? offset,
         AlertBoard board, ActorSystem system, CancellationToken cancellationToken)
     {
-        // A page reloads the history on each event of its stream: the board must hold that event.
-        await AlertProjection.CatchUpUntilAsync(system, board, () => board.HoldsJournalAsync(cancellationToken), cancellationToken);
         if (!QueryParameters.TryParseTime(from, "from", out var since, out var error) ||
             !QueryParameters.TryParseTime(to, "to", out var until, out error) ||
             !QueryParameters.TryParseInt(limit, "limit", 1, 1000, 100, out var take, out error) ||
@@ -145,6 +143,8 @@ public static class AlertsApi
             return ApiErrors.BadRequest("INVALID_RANGE", "from must be before to", new Dictionary<string, object> { ["from"] = "must be before to" });
         if (type is not null && !Types.ContainsKey(type))
             return ApiErrors.Validation("type", "must be cpu, memory or disk");
+        // A page reloads the history on each event of its stream: the board must hold that event.
+        await AlertProjection.CatchUpUntilAsync(system, board, () => board.HoldsJournalAsync(cancellationToken), cancellationToken);
 
         var (page, total) = await board.HistoryAsync(since, until, agentId, type is null ? null : Types[type], skip, take, cancellationToken);
         return TypedResults.Ok(new AlertHistoryResponse([.. page.Select(e => AlertEventDto.From(e.Event, e.Origin))], total, take, skip));

@@ -41,8 +41,7 @@ public sealed class AlertBoard(TytoDatabase database)
     public async Task<Offset> OffsetAsync(CancellationToken cancellationToken = default)
     {
         await using var db = database.Open();
-        var position = await db.GetTable<AlertProjectionRecord>().Where(p => p.Name == Projection).Select(p => (long?)p.Position).FirstOrDefaultAsync(cancellationToken);
-        return position is { } at ? Offset.Sequence(at) : Offset.NoOffset();
+        return await PositionAsync(db, cancellationToken) is { } at ? Offset.Sequence(at) : Offset.NoOffset();
     }
 
     /// <summary>Whether the board holds every alert event the journal's tag table holds now.</summary>
@@ -51,8 +50,7 @@ public sealed class AlertBoard(TytoDatabase database)
         await using var db = database.Open();
         var journal = await db.ExecuteAsync<long?>(
             "SELECT max(ordering_id) FROM tags WHERE tag = @tag", cancellationToken, new DataParameter("tag", AlertRuleActor.Tag, DataType.NVarChar));
-        var position = await db.GetTable<AlertProjectionRecord>().Where(p => p.Name == Projection).Select(p => (long?)p.Position).FirstOrDefaultAsync(cancellationToken);
-        return (position ?? 0) >= (journal ?? 0);
+        return (await PositionAsync(db, cancellationToken) ?? 0) >= (journal ?? 0);
     }
 
     /// <summary>
@@ -163,6 +161,9 @@ public sealed class AlertBoard(TytoDatabase database)
         }
         return [.. rules.Values.Select(r => r.Active).OfType<ActiveAlert>().OrderBy(a => a.RaisedAt)];
     }
+
+    private static Task<long?> PositionAsync(DataConnection db, CancellationToken cancellationToken) =>
+        db.GetTable<AlertProjectionRecord>().Where(p => p.Name == Projection).Select(p => (long?)p.Position).FirstOrDefaultAsync(cancellationToken);
 
     private static long OrderingOf(EventEnvelope envelope) => ((Sequence)envelope.Offset).Value;
 }
