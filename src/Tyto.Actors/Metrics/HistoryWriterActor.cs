@@ -37,6 +37,7 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopped;
     private readonly List<IActorRef> _flushRequesters = [];
+    private readonly Dictionary<string, long> _connectionsSeen = new(StringComparer.Ordinal);
     private Task _restored = Task.CompletedTask;
     private UniqueKillSwitch? _killSwitch;
 
@@ -102,6 +103,7 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
     private async Task<Done> WriteAsync(IReadOnlyList<RawPoint> points)
     {
         await _restored;
+        ForgetReconnected(points);
         if (_engine.Unknown(points) is { Count: > 0 } unknown)
         {
             // Agents the engine forgot when they went quiet resume from what is stored, as at a start.
@@ -115,6 +117,24 @@ public sealed class HistoryWriterActor : ReceiveActor, IDisposable
         // Repeats left out above were stored before: every point of the batch is in the database now.
         _receipts.Stored(points);
         return Done.Instance;
+    }
+
+    /// <summary>
+    /// Forgets the agents of <paramref name="points"/> that connected to this node anew since their last points here: in a
+    /// cluster another node may have stored samples of theirs meanwhile (an agent that went there and came back within a
+    /// minute, or during this node's start), which the buckets still filling here lack. They resume from what is stored,
+    /// as agents the engine forgot when they went quiet do.
+    /// </summary>
+    private void ForgetReconnected(IReadOnlyList<RawPoint> points)
+    {
+        foreach (var agentId in points.Select(p => p.AgentId).Distinct(StringComparer.Ordinal))
+        {
+            var connections = _receipts.ConnectionsOf(agentId);
+            if (_connectionsSeen.GetValueOrDefault(agentId) == connections)
+                continue;
+            _engine.Forget(agentId);
+            _connectionsSeen[agentId] = connections;
+        }
     }
 
     /// <summary>

@@ -120,6 +120,12 @@ public sealed class RollupEngine(TimeSpan idleGrace)
     public IReadOnlyList<RawPoint> Behind(IEnumerable<RawPoint> points) =>
         [.. points.Where(p => _agents.TryGetValue(p.AgentId, out var agent) && agent.LastSample is { } last && p.Timestamp <= last)];
 
+    /// <summary>
+    /// Drops what the engine holds of an agent, so that its next points restore it from what is stored first. Nothing is
+    /// lost: every point it took went out with its batch, and every bucket it closed.
+    /// </summary>
+    public void Forget(string agentId) => _agents.Remove(agentId);
+
     /// <summary>The bucket still filling for an agent at a resolution, if any.</summary>
     public HistoryPoint? Open(string agentId, Resolution resolution) =>
         _agents.TryGetValue(agentId, out var agent) ? agent.Tiers.First(t => t.Resolution == resolution).Tier.Open : null;

@@ -74,6 +74,7 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
                 return;
             }
             LogConnected(channels.Logger, agentId, remote, hello.Version);
+            channels.Receipts.Connected(agentId);
             actor.Tell(AgentConnectionActor.Admitted.Instance);
             samples = Source.Queue<MetricsSample>(1, OverflowStrategy.Backpressure).To(channels.Hub.Ingest).Run(channels.Materializer);
             logs = Source.Queue<LogBatch>(1, OverflowStrategy.Backpressure).To(channels.Logs.Ingest).Run(channels.Materializer);

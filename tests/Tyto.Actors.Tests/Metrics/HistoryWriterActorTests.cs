@@ -195,6 +195,38 @@ public sealed class HistoryWriterActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task An_agent_that_comes_back_within_the_minute_has_its_bucket_hold_what_the_other_node_stored()
+    {
+        using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));
+        var start = history.Now;
+        var receipts = HistoryReceipts.Get(Sys);
+        var (first, firstWriter) = StartWriter(history.Store);
+        receipts.Connected("a");
+        for (var i = 0; i < 20; i++)
+            await first.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 1));
+        await Poll.UntilAsync(async () => (await history.Store.QueryAsync("a", start, start.AddMinutes(1), Resolution.Raw)).Count == 20, "the first node stored its points");
+
+        var (second, secondWriter) = StartWriter(history.OtherNode());
+        receipts.Connected("a");
+        for (var i = 20; i < 40; i++)
+            await second.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 1));
+        await Poll.UntilAsync(async () => (await history.Store.QueryAsync("a", start, start.AddMinutes(1), Resolution.Raw)).Count == 40, "the second node stored its points");
+
+        // Back on the first node, whose bucket of the minute is still open: it closes first, when the next minute starts.
+        receipts.Connected("a");
+        for (var i = 40; i <= 60; i++)
+            await first.OfferAsync(TestHistory.Point("a", start.AddSeconds(i), 1));
+        await Poll.UntilAsync(async () => (await history.OtherNode().QueryAsync("a", start, start.AddMinutes(1), Resolution.OneMinute)).Count == 1, "the first node closed the minute");
+        history.Clock.Advance(TimeSpan.FromMinutes(3));
+        await second.OfferAsync(TestHistory.Point("other", history.Now, 1));
+        await firstWriter.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+        await secondWriter.Ask(FlushHistory.Instance, TimeSpan.FromSeconds(10));
+
+        var minute = Assert.Single(await history.OtherNode().QueryAsync("a", start, start.AddMinutes(1), Resolution.OneMinute));
+        Assert.Equal(60, minute.Samples);
+    }
+
+    [Fact]
     public async Task The_writer_takes_samples_from_the_hub_while_it_is_still_restoring()
     {
         using var history = new TestHistory(o => o.BatchWindow = TimeSpan.FromMilliseconds(100));
