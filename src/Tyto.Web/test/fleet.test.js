@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeartbeatMs, alertsByHost, applyAlertEvent, boardOf, filterHosts, hostRows, isSilent, read, sortHosts, sortKey } from '../app/lib/fleet.js';
+import { HeartbeatMs, alertsByHost, applyAlertEvent, boardOf, filterHosts, hostRows, isSilent, read, serversOnly, sortHosts, sortKey } from '../app/lib/fleet.js';
 
 /** A sample as the stream sends it, with what the overview reads. */
 function sample(/** @type {string} */ timestamp, { cpu = 12.5, used = 4, mounts = [{ mountpoint: '/', used: 30, total: 100 }] } = {}) {
@@ -127,6 +127,15 @@ function row(name, status, cpu, disk) {
   const reading = cpu === null ? null : { ...read(null, sample('2026-01-01T00:00:00Z', { cpu }), 0), disk: disk === null ? null : { mount: '/', percent: disk } };
   return { id: name, name, hostname: `${name}.example`, status, lastSeen: null, reading, alerts: { count: 0, level: null, unacknowledged: 0 } };
 }
+
+test('the list holds only servers until an agent is added, enrolled or asks to join', () => {
+  const node = (/** @type {string} */ id) => ({ id, name: id, hostname: id, status: 'online', last_seen: null, certificate: null });
+  assert.equal(serversOnly([node('local')]), true);
+  assert.equal(serversOnly([node('node-a'), node('node-b'), node('node-c')]), true);
+  assert.equal(serversOnly([node('local'), { ...node('web-1'), status: 'offline' }]), false);
+  assert.equal(serversOnly([node('local'), { ...node('web-1'), certificate: { serial: '01', expires_at: '2027-01-01T00:00:00Z' } }]), false);
+  assert.equal(serversOnly([node('local'), { ...node('web-1'), status: 'pending' }]), false);
+});
 
 test('hosts filter by id, name or hostname in any case, and by status', () => {
   const rows = [row('web-1', 'online', 5, 1), row('web-2', 'offline', null, null), row('db', 'online', 1, 1)];

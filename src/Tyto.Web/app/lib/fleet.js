@@ -21,7 +21,7 @@ const MissedBeats = 3;
  * @property {number | null} tx  bytes/s sent
  */
 
-/** @typedef {{ id: string, name: string, hostname: string, status: string, last_seen: string | null }} Agent */
+/** @typedef {{ id: string, name: string, hostname: string, status: string, last_seen: string | null, certificate?: object | null }} Agent */
 /** @typedef {{ id: string, agent_id: string, level: string, acknowledged: boolean }} Alert */
 /** @typedef {{ kind: string, alert_id: string, agent_id: string, level: string | null }} AlertEvent */
 /** @typedef {{ agentId: string, level: string, acknowledged: boolean }} BoardEntry */
@@ -148,6 +148,14 @@ export function hostRows(agents, readings, alerts, since, now) {
       alerts: alerts.get(agent.id) ?? NoAlerts,
     };
   });
+}
+
+/**
+ * Whether the list holds only the servers' own hosts (`local`, or each node's in a cluster): online without a
+ * certificate, where every agent added holds one once enrolled and is offline or pending until then.
+ */
+export function serversOnly(/** @type {readonly Agent[]} */ agents) {
+  return agents.every((agent) => agent.status === 'online' && !agent.certificate);
 }
 
 /** The hosts whose id, name or hostname holds `text` (any case) and whose status is `status` ('' for any). */

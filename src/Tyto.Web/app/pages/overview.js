@@ -10,7 +10,7 @@ import { setSearch } from '../lib/router.js';
 import { useSession } from '../lib/session.js';
 import { ago, percent, rate } from '../lib/format.js';
 import { Empty, ErrorState, Loading, StreamStatus } from '../components/states.js';
-import { HeartbeatMs, Sorts, alertsByHost, applyAlertEvent, boardOf, filterHosts, hostRows, read, sortHosts, sortKey } from '../lib/fleet.js';
+import { HeartbeatMs, Sorts, alertsByHost, applyAlertEvent, boardOf, filterHosts, hostRows, read, serversOnly, sortHosts, sortKey } from '../lib/fleet.js';
 
 const RenderEveryMs = 1000;
 const Statuses = ['online', 'offline', 'revoked'];
@@ -120,7 +120,7 @@ export default function Overview({ search }) {
       </label>
       ${filtered ? html`<span class="muted overview-shown" role="status">${shown.length} shown</span>` : null}
     </div>
-    ${rows.length === 0 || (rows.length === 1 && rows[0].id === 'local' && !filtered) ? html`<${NoAgents} />` : null}
+    ${rows.length === 0 || (serversOnly(all) && !filtered) ? html`<${NoAgents} />` : null}
     ${shown.length === 0 && rows.length > 0
       ? html`<${Empty} title="No host matches"><button type="button" onClick=${() => {
           setText('');
