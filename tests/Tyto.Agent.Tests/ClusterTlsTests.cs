@@ -36,9 +36,10 @@ public sealed class ClusterTlsTests
         var stranger = cluster.Node("stranger");
         await cluster.LaunchAsync(stranger, [a], cluster.NewDatabase(), "another-cluster-secret-0123");
 
-        // The handshake fails, whichever side refuses first; Akka.Remote then stops the stranger.
-        await stranger.Process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(stranger.Process.Output.Contains("TLS handshake failed", StringComparison.Ordinal), stranger.Process.Output);
+        // The handshake fails, whichever side refuses first; Akka.Remote then stops the stranger, which says so and
+        // exits with Akka.Remote's code for it (79), so that a service manager would try it again.
+        Assert.Equal(79, await stranger.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(stranger.Process.Output.Contains("Tyto stopped: TLS handshake failed", StringComparison.Ordinal), stranger.Process.Output);
         await a.Process.WaitForOutputAsync("Rejected incoming connection");
         Assert.DoesNotContain("Welcome from", stranger.Process.Output, StringComparison.Ordinal);
         Assert.DoesNotContain($"[{stranger.Address}] to [Up]", a.Process.Output, StringComparison.Ordinal);
