@@ -46,26 +46,28 @@ public sealed class TytoDatabase
         DataDirectory = Path.GetFullPath(dataDirectory);
         FilePath = Path.Combine(DataDirectory, "tyto.db");
         IsPostgres = database.Provider == Postgres;
+        // A connection string of its own gives the history writer a connection pool of its own, so its settings (see
+        // OpenHistoryWriterAsync) never reach the connections the journal commits on.
+        string historyWriter;
         if (IsPostgres)
         {
             ConnectionString = database.ConnectionString ?? throw new ArgumentException("A PostgreSQL database needs a connection string.", nameof(database));
             ProviderName = LinqToDB.ProviderName.PostgreSQL15;
-            Options = new DataOptions().UseConnectionString(ProviderName, ConnectionString);
-            var historyWriter = new NpgsqlConnectionStringBuilder(ConnectionString);
-            historyWriter.Options = $"{historyWriter.Options} -c synchronous_commit=off".TrimStart();
-            _historyWriter = new DataOptions().UseConnectionString(ProviderName, historyWriter.ConnectionString);
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+            builder.Options = $"{builder.Options} -c synchronous_commit=off".TrimStart();
+            historyWriter = builder.ConnectionString;
+            LogIndex = new PostgresLogIndex();
         }
         else
         {
             // A writer waits up to 30 s for another (journal, read models) instead of failing with SQLITE_BUSY.
             ConnectionString = $"Data Source={FilePath};Pooling=True;Default Timeout=30";
             ProviderName = LinqToDB.ProviderName.SQLiteMS;
-            Options = new DataOptions().UseConnectionString(ProviderName, ConnectionString);
-            // A connection string of its own gives the history writer a connection pool of its own, so the settings
-            // below never reach the connections the journal commits on.
-            _historyWriter = new DataOptions().UseConnectionString(ProviderName, ConnectionString + ";Foreign Keys=False");
+            historyWriter = ConnectionString + ";Foreign Keys=False";
+            LogIndex = new SqliteLogIndex();
         }
-        LogIndex = IsPostgres ? new PostgresLogIndex() : new SqliteLogIndex();
+        Options = new DataOptions().UseConnectionString(ProviderName, ConnectionString);
+        _historyWriter = new DataOptions().UseConnectionString(ProviderName, historyWriter);
     }
 
     /// <summary>linq2db's name of the provider, which Akka.Persistence.Sql takes too.</summary>
