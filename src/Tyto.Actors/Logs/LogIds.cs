@@ -24,5 +24,11 @@ public static class LogIds
     /// <summary>The last id of the millisecond <paramref name="unixMs"/>.</summary>
     public static long Last(long unixMs) => First(unixMs) | (Slots - 1);
 
+    /// <summary>
+    /// The first free id of the millisecond <paramref name="unixMs"/>, given <paramref name="highest"/>, the highest id
+    /// stored up to its last (null: none): one past it when it lies in that millisecond, else the millisecond's first.
+    /// </summary>
+    public static long FirstFree(long unixMs, long? highest) => highest is { } id && id >= First(unixMs) ? id + 1 : First(unixMs);
+
     public static string Format(long id) => $"log-{id}";
 }

@@ -94,7 +94,7 @@ public sealed class PostgresLogIndex : LogIndex
         while (await reader.ReadAsync(cancellationToken))
         {
             var ms = reader.GetInt64(0);
-            free[ms] = !reader.IsDBNull(1) && reader.GetInt64(1) is var last && last >= LogIds.First(ms) ? last + 1 : LogIds.First(ms);
+            free[ms] = LogIds.FirstFree(ms, reader.IsDBNull(1) ? null : reader.GetInt64(1));
         }
         return free;
     }

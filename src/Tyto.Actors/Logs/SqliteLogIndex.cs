@@ -104,7 +104,7 @@ public sealed class SqliteLogIndex : LogIndex
             cancellationToken,
             new DataParameter("ms", JsonSerializer.Serialize(milliseconds)),
             new DataParameter("slots", LogIds.Slots));
-        return last.ToDictionary(l => l.Ms, l => l.Last is { } id && id >= LogIds.First(l.Ms) ? id + 1 : LogIds.First(l.Ms));
+        return last.ToDictionary(l => l.Ms, l => LogIds.FirstFree(l.Ms, l.Last));
     }
 
     /// <summary>
