@@ -45,7 +45,8 @@ internal sealed partial class AgentConnection(WebSocket socket, string agentId, 
     private readonly List<long> _acks = [];
     private readonly CancellationTokenSource _reading = new();
     private readonly CancellationTokenSource _ended = new();
-    private readonly ArrayBufferWriter<byte> _frame = new(ReceiveChunk); private ClosingFrame? _closing;
+    private readonly ArrayBufferWriter<byte> _frame = new(ReceiveChunk);
+    private ClosingFrame? _closing;
 
     /// <summary>Set when the connection ends, before the frames still to send are closed off: an acknowledgement later is dropped, not an error.</summary>
     private volatile bool _finished;
