@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Tyto.Actors.Tests;
@@ -49,10 +48,7 @@ public sealed class Fleet : IAsyncDisposable
             $"--Tyto:Agents:Listen={AgentEndpoint}", "--Tyto:Collection:Interval=1",
         ]);
         await Server.WaitForOutputAsync("Agents connect to");
-        using var login = await Api.PostAsJsonAsync("/api/v1/auth/login", new { username = "admin", password = AdminPassword });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        await Api.SignInAsAdminAsync(AdminPassword);
     }
 
     public string AgentDataDir(string agentId) => Path.Combine(_root, "agents", agentId);

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -143,10 +142,7 @@ public sealed class ServerCluster : IAsyncDisposable
     public static async Task<HttpClient> SignInAsync(ServerNode node)
     {
         var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{node.HttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
-        using var login = await api.PostAsJsonAsync("/api/v1/auth/login", new { username = "admin", password = AdminPassword });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        await api.SignInAsAdminAsync(AdminPassword);
         return api;
     }
 
